@@ -1,0 +1,144 @@
+//! The employer-facing view of a candidate: a per-employer pseudonym, qualification, level,
+//! distance band and the non-sensitive score components. Built from the [`ScoreView::Public`]
+//! score, so neither score nor ranking depends on support needs; never carries a name, contact,
+//! date of birth, support need or register status.
+//!
+//! [`ScoreView::Public`]: crate::score::ScoreView::Public
+
+use crate::model::ids::{EmployerIdx, LearnerIdx, PlacementIdx};
+use crate::policy::Component;
+use crate::score::Scorer;
+use hmac::{Hmac, Mac};
+use serde::Serialize;
+use sha2::Sha256;
+
+/// A stable pseudonym of a learner for one employer: `HMAC-SHA256(key, employer ∥ learner)`,
+/// so pseudonyms cannot be linked across employers or reversed without the key.
+pub fn pseudonym(key: &[u8], employer: &str, learner: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(employer.as_bytes());
+    mac.update(&[0]);
+    mac.update(learner.as_bytes());
+    let digest = mac.finalize().into_bytes();
+    let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!("K-{hex}")
+}
+
+/// Coarse distance band shown instead of an exact distance (which would narrow down a home).
+pub fn distance_band(km: f64) -> &'static str {
+    match km {
+        d if d < 5.0 => "0-5 km",
+        d if d < 10.0 => "5-10 km",
+        d if d < 20.0 => "10-20 km",
+        d if d < 40.0 => "20-40 km",
+        _ => "40+ km",
+    }
+}
+
+/// A qualification as shown to employers.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QualificationView {
+    /// Crebo.
+    pub crebo: String,
+    /// Name.
+    pub name: String,
+}
+
+/// One non-sensitive component.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PublicComponent {
+    /// Component.
+    pub component: Component,
+    /// Raw value in [0, 1].
+    pub value: f64,
+    /// Weight in points.
+    pub weight: u16,
+    /// Points contributed.
+    pub contribution: u16,
+}
+
+/// An anonymised candidate.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CandidateView {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Per-employer pseudonym.
+    pub pseudonym: String,
+    /// The learner's qualification, if any.
+    pub qualification: Option<QualificationView>,
+    /// Level 0..=4.
+    pub level: u8,
+    /// Distance band.
+    pub distance_band: &'static str,
+    /// Score with the support component counted as met; equals the sum of the visible
+    /// contributions plus the support weight.
+    pub score: u16,
+    /// Non-sensitive components.
+    pub components: Vec<PublicComponent>,
+}
+
+/// Builds the employer view of a feasible pair. `None` if the pair is not feasible.
+pub fn candidate_view(
+    scorer: &Scorer<'_>,
+    key: &[u8],
+    rank: usize,
+    li: LearnerIdx,
+    pi: PlacementIdx,
+) -> Option<CandidateView> {
+    let data = scorer.data();
+    let (l, p) = (data.learner(li), data.placement(pi));
+    let e = scorer.explain(li, pi);
+    if !e.feasible {
+        return None;
+    }
+    let employer: EmployerIdx = p.employer;
+    let components: Vec<PublicComponent> = e
+        .components
+        .iter()
+        .filter(|c| !c.component.is_sensitive())
+        .map(|c| PublicComponent {
+            component: c.component,
+            value: c.value,
+            weight: c.weight,
+            contribution: c.contribution,
+        })
+        .collect();
+    let support_weight = scorer.policies().for_region(l.region).weights.get(Component::Support);
+    let score = components.iter().map(|c| c.contribution).sum::<u16>() + support_weight;
+    Some(CandidateView {
+        rank,
+        pseudonym: pseudonym(key, data.reference.employers[employer.ix()].id.as_str(), l.id.as_str()),
+        qualification: l.qualification.map(|q| {
+            let q = &data.reference.qualifications[q.ix()];
+            QualificationView {
+                crebo: q.crebo.clone(),
+                name: q.name.clone(),
+            }
+        }),
+        level: l.level.get(),
+        distance_band: distance_band(e.facts.distance_km),
+        score,
+        components,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pseudonyms_differ_per_employer_and_key() {
+        let a = pseudonym(b"k1", "E1", "L1");
+        assert_eq!(a, pseudonym(b"k1", "E1", "L1"));
+        assert_ne!(a, pseudonym(b"k1", "E2", "L1"));
+        assert_ne!(a, pseudonym(b"k2", "E1", "L1"));
+        assert!(!a.contains("L1"));
+    }
+
+    #[test]
+    fn bands_are_coarse() {
+        assert_eq!(distance_band(0.0), "0-5 km");
+        assert_eq!(distance_band(12.3), "10-20 km");
+        assert_eq!(distance_band(99.0), "40+ km");
+    }
+}

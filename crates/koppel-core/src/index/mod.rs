@@ -1,0 +1,219 @@
+//! Candidate index: top-k placements for a learner and top-k learners for a placement without
+//! scoring every pair.
+//!
+//! Placements are blocked by (region, kind) and, inside a block, by a spatial [`grid::Grid`]. A
+//! query visits only the blocks of regions the learner's policy can reach and of kinds the
+//! learner may take, and only the grid cells that can hold sites within the travel limit. Every
+//! pruning step is implied by a hard constraint, so the result is exactly what
+//! [`brute_force_top_k`] returns (property-tested).
+
+pub mod grid;
+pub mod topk;
+
+pub use topk::{Scored, TopK};
+
+use crate::model::dataset::Dataset;
+use crate::model::enums::PlacementKind;
+use crate::model::ids::{LearnerIdx, PlacementIdx, RegionIdx};
+use crate::score::{ScoreView, Scorer};
+use grid::Grid;
+use rayon::prelude::*;
+
+/// Which placement kinds a query considers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KindFilter {
+    /// Every kind.
+    #[default]
+    All,
+    /// One kind.
+    Only(PlacementKind),
+}
+
+impl KindFilter {
+    /// Whether the filter admits `k`.
+    #[inline]
+    pub fn admits(self, k: PlacementKind) -> bool {
+        match self {
+            KindFilter::All => true,
+            KindFilter::Only(x) => x == k,
+        }
+    }
+}
+
+/// Placements blocked by region and kind, each block a spatial grid.
+#[derive(Debug)]
+pub struct PlacementIndex {
+    blocks: Vec<Grid>,
+}
+
+impl PlacementIndex {
+    /// Indexes every placement of `data` that has an open place (full ones can never match).
+    pub fn build(data: &Dataset) -> PlacementIndex {
+        let n_regions = data.reference.regions.len();
+        let mut points = vec![Vec::new(); n_regions * 3];
+        for (i, p) in data.placements.iter().enumerate() {
+            if p.open_places() > 0 {
+                points[p.region.ix() * 3 + p.kind.ix()].push((i as u32, p.location));
+            }
+        }
+        PlacementIndex {
+            blocks: points.par_iter().map(|pts| Grid::build(pts)).collect(),
+        }
+    }
+
+    /// The `k` best feasible placements for a learner, best first, ties by placement id.
+    pub fn top_k(
+        &self,
+        scorer: &Scorer<'_>,
+        li: LearnerIdx,
+        k: usize,
+        kinds: KindFilter,
+    ) -> Vec<Scored<PlacementIdx>> {
+        let pl = scorer.prepare(li);
+        let mut top = TopK::new(k);
+        let n_regions = self.blocks.len() / 3;
+        for r in 0..n_regions {
+            if !pl.reaches(RegionIdx(r as u16)) {
+                continue;
+            }
+            for kind in PlacementKind::ALL {
+                if !kinds.admits(kind) || !pl.may_take(kind) {
+                    continue;
+                }
+                let block = &self.blocks[r * 3 + kind.ix()];
+                block.for_each_near(&pl.learner.home, pl.learner.travel_limit_km, |id| {
+                    if let Some(s) = scorer.score(&pl, PlacementIdx(id)) {
+                        top.push(s, id);
+                    }
+                });
+            }
+        }
+        top.into_sorted()
+            .into_iter()
+            .map(|(score, id)| Scored {
+                idx: PlacementIdx(id),
+                score,
+            })
+            .collect()
+    }
+
+    /// [`PlacementIndex::top_k`] for many learners, in parallel; results in input order.
+    pub fn top_k_many(
+        &self,
+        scorer: &Scorer<'_>,
+        learners: &[LearnerIdx],
+        k: usize,
+        kinds: KindFilter,
+    ) -> Vec<Vec<Scored<PlacementIdx>>> {
+        learners
+            .par_iter()
+            .with_min_len(64)
+            .map(|&li| self.top_k(scorer, li, k, kinds))
+            .collect()
+    }
+}
+
+/// Learners blocked by home region, each block a spatial grid with its largest travel limit.
+#[derive(Debug)]
+pub struct LearnerIndex {
+    blocks: Vec<(Grid, f64)>,
+}
+
+impl LearnerIndex {
+    /// Indexes every learner of `data`.
+    pub fn build(data: &Dataset) -> LearnerIndex {
+        let n_regions = data.reference.regions.len();
+        let mut points = vec![Vec::new(); n_regions];
+        let mut reach = vec![0.0f64; n_regions];
+        for (i, l) in data.learners.iter().enumerate() {
+            points[l.region.ix()].push((i as u32, l.home));
+            reach[l.region.ix()] = reach[l.region.ix()].max(l.travel_limit_km);
+        }
+        LearnerIndex {
+            blocks: points
+                .par_iter()
+                .zip(reach)
+                .map(|(pts, km)| (Grid::build(pts), km))
+                .collect(),
+        }
+    }
+
+    /// The `k` best feasible learners for a placement under `view`, best first, ties by
+    /// learner id.
+    pub fn top_k(
+        &self,
+        scorer: &Scorer<'_>,
+        pi: PlacementIdx,
+        k: usize,
+        view: ScoreView,
+    ) -> Vec<Scored<LearnerIdx>> {
+        let p = scorer.data().placement(pi);
+        let mut top = TopK::new(k);
+        for (r, (grid, km)) in self.blocks.iter().enumerate() {
+            if !scorer.region_reaches(RegionIdx(r as u16), p.region) {
+                continue;
+            }
+            grid.for_each_near(&p.location, *km, |id| {
+                let pl = scorer.prepare(LearnerIdx(id));
+                if let Some(s) = scorer.score_in(&pl, pi, view) {
+                    top.push(s, id);
+                }
+            });
+        }
+        top.into_sorted()
+            .into_iter()
+            .map(|(score, id)| Scored {
+                idx: LearnerIdx(id),
+                score,
+            })
+            .collect()
+    }
+}
+
+/// Reference implementation: scores every placement. Same ordering as the index.
+pub fn brute_force_top_k(
+    scorer: &Scorer<'_>,
+    li: LearnerIdx,
+    k: usize,
+    kinds: KindFilter,
+) -> Vec<Scored<PlacementIdx>> {
+    let pl = scorer.prepare(li);
+    let mut top = TopK::new(k);
+    for (i, p) in scorer.data().placements.iter().enumerate() {
+        if kinds.admits(p.kind) {
+            if let Some(s) = scorer.score(&pl, PlacementIdx(i as u32)) {
+                top.push(s, i as u32);
+            }
+        }
+    }
+    top.into_sorted()
+        .into_iter()
+        .map(|(score, id)| Scored {
+            idx: PlacementIdx(id),
+            score,
+        })
+        .collect()
+}
+
+/// Reference implementation: scores every learner for one placement.
+pub fn brute_force_top_learners(
+    scorer: &Scorer<'_>,
+    pi: PlacementIdx,
+    k: usize,
+    view: ScoreView,
+) -> Vec<Scored<LearnerIdx>> {
+    let mut top = TopK::new(k);
+    for i in 0..scorer.data().learners.len() {
+        let pl = scorer.prepare(LearnerIdx(i as u32));
+        if let Some(s) = scorer.score_in(&pl, pi, view) {
+            top.push(s, i as u32);
+        }
+    }
+    top.into_sorted()
+        .into_iter()
+        .map(|(score, id)| Scored {
+            idx: LearnerIdx(id),
+            score,
+        })
+        .collect()
+}

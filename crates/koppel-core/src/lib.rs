@@ -1,0 +1,51 @@
+//! # koppel-core
+//!
+//! The engine of Koppel: the domain model of learners and placements, explainable scoring, the
+//! candidate index and the synthetic-data generator.
+//!
+//! **Design choice: this crate is pure.** It does no I/O (no files, network, clock or
+//! environment), no async and no HTTP. Callers parse files into [`record`] types and hand them
+//! in; the engine validates, scores and ranks, and returns typed errors or values. That keeps it
+//! deterministic (same input, same ranking, ties broken by id) and testable without fixtures on
+//! disk.
+//!
+//! Entry points: [`Reference::build`] and [`Dataset::build`] (validation), [`PolicySet::resolve`]
+//! (policies), [`Scorer`] (pairs), [`PlacementIndex`] / [`LearnerIndex`] (top-k),
+//! [`anonymise::candidate_view`] (employer view), [`synth`] (generator).
+#![warn(missing_docs)]
+
+pub mod anonymise;
+pub mod error;
+pub mod index;
+pub mod model;
+pub mod policy;
+pub mod record;
+pub mod score;
+pub mod synth;
+
+pub use error::{FieldError, PolicyError, RecordError, Table};
+pub use index::{brute_force_top_k, KindFilter, LearnerIndex, PlacementIndex, Scored};
+pub use model::dataset::Dataset;
+pub use model::enums::{
+    Credential, ExitProfile, Level, OutlookLevel, PlacementKind, SchoolType, SupportKind,
+    SupportSet,
+};
+pub use model::geo::GeoPoint;
+pub use model::ids::{
+    EmployerId, EmployerIdx, LearnerId, LearnerIdx, PlacementId, PlacementIdx, QualIdx, RegionIdx,
+    SectorIdx,
+};
+pub use model::learner::Learner;
+pub use model::placement::Placement;
+pub use model::reference::{Outlook, OutlookCell, Reference, ReferenceRecords};
+pub use policy::{Component, Policy, PolicyConfig, PolicySet};
+pub use score::{Explanation, ScoreView, Scorer};
+
+/// A record with the 1-based line it came from, so errors can point at it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lined<T> {
+    /// 1-based line number in its file.
+    pub line: u64,
+    /// The record.
+    pub record: T,
+}

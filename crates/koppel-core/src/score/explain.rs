@@ -1,0 +1,188 @@
+//! Explanations: every component's raw value, weight and contribution, or every failed
+//! constraint.
+
+use super::components::{qual_match, raw_values, QualMatch};
+use super::{contributions, Scorer, Violation};
+use crate::model::enums::{ExitProfile, PlacementKind};
+use crate::model::geo::chord2_to_km;
+use crate::model::ids::{LearnerIdx, PlacementIdx};
+use crate::policy::Component;
+use serde::Serialize;
+
+/// One component of a score.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ComponentScore {
+    /// Which component.
+    pub component: Component,
+    /// Raw value in [0, 1], three decimals.
+    pub value: f64,
+    /// Weight in points (all weights sum to 1000).
+    pub weight: u16,
+    /// Points contributed: `floor(weight × value)`; contributions sum to the score.
+    pub contribution: u16,
+    /// Why the value is what it is, in words.
+    pub note: String,
+}
+
+/// Facts about a pair that hold whether or not it is feasible.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PairFacts {
+    /// Placement kind.
+    pub kind: PlacementKind,
+    /// Placement sector code.
+    pub sector: String,
+    /// Placement region code.
+    pub region: String,
+    /// Great-circle distance, km, one decimal.
+    pub distance_km: f64,
+}
+
+/// The full account of one learner–placement pair.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    /// Learner id.
+    pub learner: String,
+    /// Placement id.
+    pub placement: String,
+    /// Whether every hard constraint holds.
+    pub feasible: bool,
+    /// Score 0..=1000 when feasible.
+    pub score: Option<u16>,
+    /// Components when feasible, in fixed order; their contributions sum to `score`.
+    pub components: Vec<ComponentScore>,
+    /// Every failed hard constraint when infeasible.
+    pub violations: Vec<Violation>,
+    /// What would have to change, one line per violation.
+    pub remedies: Vec<String>,
+    /// Facts of the pair.
+    pub facts: PairFacts,
+}
+
+impl Explanation {
+    /// Sum of contributions (equals `score` for a feasible pair).
+    pub fn contribution_sum(&self) -> u16 {
+        self.components.iter().map(|c| c.contribution).sum()
+    }
+}
+
+fn ordinal(r: usize) -> String {
+    match r {
+        1 => "1st".into(),
+        2 => "2nd".into(),
+        3 => "3rd".into(),
+        n => format!("{n}th"),
+    }
+}
+
+pub(super) fn explain(s: &Scorer<'_>, li: LearnerIdx, pi: PlacementIdx) -> Explanation {
+    let refs = &s.data.reference;
+    let pl = s.prepare(li);
+    let (l, p) = (pl.learner, s.data.placement(pi));
+    let mut violations = Vec::new();
+    let feasible = s.check(&pl, p, &mut violations).is_some();
+    let distance_km = chord2_to_km(l.home.chord2(&p.location));
+    let facts = PairFacts {
+        kind: p.kind,
+        sector: refs.sectors[p.sector.ix()].code.clone(),
+        region: refs.regions[p.region.ix()].code.clone(),
+        distance_km: (distance_km * 10.0).round() / 10.0,
+    };
+    let mut out = Explanation {
+        learner: l.id.0.clone(),
+        placement: p.id.0.clone(),
+        feasible,
+        score: None,
+        components: Vec::new(),
+        remedies: violations.iter().map(Violation::remedy).collect(),
+        violations,
+        facts,
+    };
+    if !feasible {
+        return out;
+    }
+    let raw = raw_values(s, &pl, p, distance_km);
+    let contrib = contributions(pl.policy, &raw);
+    let cell = refs.outlook.get(p.sector, p.region);
+    let step = |o: Option<crate::OutlookLevel>| o.map_or("unknown".to_owned(), |l| format!("{}/5", l.get()));
+    let sector_name = &refs.sectors[p.sector.ix()].name;
+    let region_name = &refs.regions[p.region.ix()].name;
+    let notes: [String; 7] = [
+        format!(
+            "{sector_name} in {region_name}: chance of a place {}, chance of work {}",
+            step(cell.internship),
+            step(cell.work)
+        ),
+        match l.sector_preferences.iter().position(|&x| x == p.sector) {
+            Some(r) => format!("{sector_name} is the learner's {} choice", ordinal(r + 1)),
+            None if l.sector_preferences.is_empty() => "the learner gave no sector preferences".into(),
+            None => format!(
+                "{sector_name} is not among the learner's {} preferred sectors",
+                l.sector_preferences.len()
+            ),
+        },
+        {
+            let what = match qual_match(s, &pl, p) {
+                QualMatch::Exact => "trains for the learner's qualification",
+                QualMatch::SameSector => "same sector as the learner's qualification",
+                QualMatch::Other => "another sector than the learner's qualification",
+                QualMatch::OpenToAll => "asks no qualification",
+                QualMatch::NoneHeld => "trains for a qualification the learner does not hold yet",
+            };
+            format!(
+                "{what}; learner level {} against range {}..={}",
+                l.level.get(),
+                p.level_min.get(),
+                p.level_max.get()
+            )
+        },
+        {
+            let wanted = l.support.desired;
+            if wanted.is_empty() {
+                "no non-essential support needs".into()
+            } else {
+                format!(
+                    "covers {} of {} non-essential support needs",
+                    wanted.intersect(p.support_offered).len(),
+                    wanted.len()
+                )
+            }
+        },
+        format!("{:.1} km of a {:.0} km travel limit", distance_km, l.travel_limit_km),
+        format!("asks {} of {} available hours a week", p.hours_per_week, l.hours_per_week),
+        {
+            let exit = match l.exit_profile {
+                ExitProfile::Work => "work",
+                ExitProfile::FurtherEducation => "further education",
+                ExitProfile::DaytimeActivities => "daytime activities",
+            };
+            let job = p.job_prospect || p.kind == PlacementKind::Banenafspraak;
+            format!(
+                "exit profile {exit}; leads to {}{}",
+                serde_plain(&p.credential),
+                if job { " and can become a job" } else { "" }
+            )
+        },
+    ];
+    out.components = Component::ALL
+        .iter()
+        .zip(notes)
+        .map(|(&c, note)| ComponentScore {
+            component: c,
+            value: raw[c.ix()] as f64 / 1000.0,
+            weight: pl.policy.weights.get(c),
+            contribution: contrib[c.ix()],
+            note,
+        })
+        .collect();
+    out.score = Some(out.contribution_sum());
+    out
+}
+
+fn serde_plain(c: &crate::Credential) -> &'static str {
+    match c {
+        crate::Credential::None => "no credential",
+        crate::Credential::Praktijkverklaring => "a praktijkverklaring",
+        crate::Credential::MboCertificaat => "an mbo-certificaat",
+        crate::Credential::Diploma => "a diploma",
+    }
+}

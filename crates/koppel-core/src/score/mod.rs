@@ -1,0 +1,310 @@
+//! Scoring: hard constraints decide feasibility, seven soft components decide the score.
+//!
+//! One code path serves both the hot loop and explanations: [`Scorer::score`] runs the same
+//! constraint checks ([`Scorer::check`]) and the same component function
+//! ([`components::raw_values`]) as [`Scorer::explain`], only stopping at the first failure and
+//! skipping the prose. Contributions are `weight × raw / 1000` in integers, so they add up to the
+//! score exactly.
+
+pub mod components;
+mod explain;
+pub mod violation;
+
+pub use explain::{ComponentScore, Explanation, PairFacts};
+pub use violation::Violation;
+
+use crate::model::dataset::Dataset;
+use crate::model::enums::PlacementKind;
+use crate::model::geo::{chord2_to_km, km_to_chord2};
+use crate::model::ids::{LearnerIdx, PlacementIdx, RegionIdx};
+use crate::model::learner::Learner;
+use crate::model::placement::Placement;
+use crate::policy::{Component, Policy, PolicySet, SCORE_MAX};
+use chrono::{Days, NaiveDate};
+
+/// Scores pairs of one dataset under one policy set. Cheap to share between threads.
+#[derive(Debug)]
+pub struct Scorer<'d> {
+    data: &'d Dataset,
+    policies: PolicySet,
+    outlook_pm: Vec<u16>,
+    reach: Vec<bool>,
+    n_regions: usize,
+    n_sectors: usize,
+}
+
+/// Who a score is for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ScoreView {
+    /// Advisors and allocation: every component.
+    #[default]
+    Full,
+    /// Employers: the support component counts as fully met for every learner, so neither the
+    /// score nor the ranking reveals anything about support needs (special-category data).
+    Public,
+}
+
+/// A learner with everything the pair checks need precomputed.
+#[derive(Debug)]
+pub struct Prepared<'s> {
+    /// The learner.
+    pub learner: &'s Learner,
+    /// Its index.
+    pub idx: LearnerIdx,
+    /// The policy of the learner's region.
+    pub policy: &'s Policy,
+    chord2_limit: f64,
+    latest_start: NaiveDate,
+    reach_row: &'s [bool],
+}
+
+impl Prepared<'_> {
+    /// Whether the policy lets this learner reach placements in region `r`.
+    #[inline]
+    pub fn reaches(&self, r: RegionIdx) -> bool {
+        self.reach_row[r.ix()]
+    }
+
+    /// Whether the learner may take placements of `kind` at all (register, enrolment,
+    /// qualification), before looking at any placement.
+    #[inline]
+    pub fn may_take(&self, kind: PlacementKind) -> bool {
+        let l = self.learner;
+        match kind {
+            PlacementKind::Internship => l.school_type.is_enrolled(),
+            PlacementKind::LearnWork => l.qualification.is_some(),
+            PlacementKind::Banenafspraak => l.in_register,
+        }
+    }
+}
+
+/// Where constraint failures go: [`FirstFailure`] stops at once, a `Vec` collects them all.
+pub(crate) trait Sink {
+    /// Whether to keep checking after a failure.
+    const COLLECT: bool;
+    fn push(&mut self, v: Violation);
+}
+
+/// Stops at the first failure without building it.
+pub(crate) struct FirstFailure;
+
+impl Sink for FirstFailure {
+    const COLLECT: bool = false;
+    fn push(&mut self, _: Violation) {}
+}
+
+impl Sink for Vec<Violation> {
+    const COLLECT: bool = true;
+    fn push(&mut self, v: Violation) {
+        Vec::push(self, v)
+    }
+}
+
+impl<'d> Scorer<'d> {
+    /// A scorer for `data` under `policies`.
+    pub fn new(data: &'d Dataset, policies: PolicySet) -> Scorer<'d> {
+        let refs = &data.reference;
+        let (n_regions, n_sectors) = (refs.regions.len(), refs.sectors.len());
+        let mut outlook_pm = vec![0u16; 3 * n_sectors * n_regions];
+        for kind in PlacementKind::ALL {
+            for s in 0..n_sectors {
+                for r in 0..n_regions {
+                    let cell = refs
+                        .outlook
+                        .get(crate::SectorIdx(s as u16), RegionIdx(r as u16));
+                    outlook_pm[(kind.ix() * n_sectors + s) * n_regions + r] =
+                        components::outlook_permille(kind, cell);
+                }
+            }
+        }
+        let mut reach = vec![false; n_regions * n_regions];
+        for from in 0..n_regions {
+            let allowed = policies.for_region(RegionIdx(from as u16)).region_hops;
+            for to in 0..n_regions {
+                let h = refs.hops(RegionIdx(from as u16), RegionIdx(to as u16));
+                reach[from * n_regions + to] = h <= allowed;
+            }
+        }
+        Scorer {
+            data,
+            policies,
+            outlook_pm,
+            reach,
+            n_regions,
+            n_sectors,
+        }
+    }
+
+    /// The dataset.
+    pub fn data(&self) -> &'d Dataset {
+        self.data
+    }
+
+    /// The policies.
+    pub fn policies(&self) -> &PolicySet {
+        &self.policies
+    }
+
+    /// Precomputes per-learner values for many pair checks.
+    pub fn prepare(&self, idx: LearnerIdx) -> Prepared<'_> {
+        let learner = self.data.learner(idx);
+        let policy = self.policies.for_region(learner.region);
+        let latest_start = learner
+            .earliest_start
+            .checked_add_days(Days::new(policy.start_window_days as u64))
+            .unwrap_or(NaiveDate::MAX);
+        let row = learner.region.ix() * self.n_regions;
+        Prepared {
+            learner,
+            idx,
+            policy,
+            chord2_limit: km_to_chord2(learner.travel_limit_km),
+            latest_start,
+            reach_row: &self.reach[row..row + self.n_regions],
+        }
+    }
+
+    /// Whether learners of region `from` may reach placements in region `to`.
+    #[inline]
+    pub fn region_reaches(&self, from: RegionIdx, to: RegionIdx) -> bool {
+        self.reach[from.ix() * self.n_regions + to.ix()]
+    }
+
+    /// Outlook raw value (permille) of a placement.
+    #[inline]
+    pub(crate) fn outlook_of(&self, p: &Placement) -> u16 {
+        self.outlook_pm[(p.kind.ix() * self.n_sectors + p.sector.ix()) * self.n_regions + p.region.ix()]
+    }
+
+    /// The score of a pair, or `None` when a hard constraint fails. The hot path.
+    #[inline]
+    pub fn score(&self, pl: &Prepared<'_>, pi: PlacementIdx) -> Option<u16> {
+        self.score_in(pl, pi, ScoreView::Full)
+    }
+
+    /// The score of a pair as seen through `view`.
+    #[inline]
+    pub fn score_in(&self, pl: &Prepared<'_>, pi: PlacementIdx, view: ScoreView) -> Option<u16> {
+        let p = self.data.placement(pi);
+        let chord2 = self.check(pl, p, &mut FirstFailure)?;
+        let mut raw = components::raw_values(self, pl, p, chord2_to_km(chord2));
+        if view == ScoreView::Public {
+            raw[Component::Support.ix()] = SCORE_MAX;
+        }
+        Some(total(pl.policy, &raw))
+    }
+
+    /// Runs every hard constraint, cheapest first. Returns the squared chord distance when all
+    /// hold; with a collecting sink it records every failure instead of stopping.
+    #[inline(always)]
+    pub(crate) fn check<S: Sink>(&self, pl: &Prepared<'_>, p: &Placement, sink: &mut S) -> Option<f64> {
+        let l = pl.learner;
+        let mut ok = true;
+        macro_rules! fail {
+            ($v:expr) => {{
+                if !S::COLLECT {
+                    return None;
+                }
+                ok = false;
+                sink.push($v);
+            }};
+        }
+        if p.filled >= p.capacity {
+            fail!(Violation::NoOpenPlaces {
+                capacity: p.capacity,
+                filled: p.filled
+            });
+        }
+        match p.kind {
+            PlacementKind::Banenafspraak if !l.in_register => fail!(Violation::NotInRegister),
+            PlacementKind::Internship if !l.school_type.is_enrolled() => {
+                fail!(Violation::NotEnrolled {
+                    school_type: l.school_type
+                })
+            }
+            PlacementKind::LearnWork => {
+                match l.qualification {
+                    None => fail!(Violation::NoQualification),
+                    Some(q) => {
+                        let employer = &self.data.reference.employers[p.employer.ix()];
+                        if !employer.is_recognised_for(q) {
+                            fail!(Violation::EmployerNotRecognised {
+                                qualification: self.data.reference.qualifications[q.ix()].crebo.clone()
+                            });
+                        }
+                    }
+                }
+                if l.level < p.level_min || l.level > p.level_max {
+                    fail!(Violation::LevelOutOfRange {
+                        level: l.level,
+                        min: p.level_min,
+                        max: p.level_max
+                    });
+                }
+            }
+            _ => {}
+        }
+        if !pl.reaches(p.region) {
+            let h = self.data.reference.hops(l.region, p.region);
+            fail!(Violation::RegionOutOfReach {
+                region: self.data.reference.regions[p.region.ix()].code.clone(),
+                hops: (h != crate::model::reference::UNREACHABLE).then_some(h),
+                allowed: pl.policy.region_hops
+            });
+        }
+        if p.hours_per_week > l.hours_per_week {
+            fail!(Violation::TooManyHours {
+                asked: p.hours_per_week,
+                available: l.hours_per_week
+            });
+        }
+        if p.start_date < l.earliest_start {
+            fail!(Violation::StartsTooEarly {
+                start: p.start_date,
+                earliest: l.earliest_start
+            });
+        } else if p.start_date > pl.latest_start {
+            fail!(Violation::StartsTooLate {
+                start: p.start_date,
+                latest: pl.latest_start
+            });
+        }
+        let missing = l.support.essential.minus(p.support_offered);
+        if !missing.is_empty() {
+            fail!(Violation::EssentialSupportMissing {
+                missing: missing.iter().collect()
+            });
+        }
+        let chord2 = l.home.chord2(&p.location);
+        if chord2 > pl.chord2_limit {
+            fail!(Violation::TooFar {
+                distance_km: (chord2_to_km(chord2) * 10.0).round() / 10.0,
+                limit_km: l.travel_limit_km
+            });
+        }
+        ok.then_some(chord2)
+    }
+
+    /// Full evaluation of one pair: score and components when feasible, every failed constraint
+    /// otherwise.
+    pub fn explain(&self, li: LearnerIdx, pi: PlacementIdx) -> Explanation {
+        explain::explain(self, li, pi)
+    }
+}
+
+/// Sum of integer contributions: `weight × raw / 1000`, rounded down per component.
+#[inline]
+pub fn total(policy: &Policy, raw: &[u16; 7]) -> u16 {
+    contributions(policy, raw).iter().sum()
+}
+
+/// Integer contribution of each component; they sum to the score.
+#[inline]
+pub fn contributions(policy: &Policy, raw: &[u16; 7]) -> [u16; 7] {
+    let w = policy.weights.points();
+    let mut out = [0u16; 7];
+    for i in 0..7 {
+        out[i] = (w[i] as u32 * raw[i] as u32 / SCORE_MAX as u32) as u16;
+    }
+    out
+}
