@@ -103,11 +103,19 @@ pub fn candidate_view(
             contribution: c.contribution,
         })
         .collect();
-    let support_weight = scorer.policies().for_region(l.region).weights.get(Component::Support);
+    let support_weight = scorer
+        .policies()
+        .for_region(l.region)
+        .weights
+        .get(Component::Support);
     let score = components.iter().map(|c| c.contribution).sum::<u16>() + support_weight;
     Some(CandidateView {
         rank,
-        pseudonym: pseudonym(key, data.reference.employers[employer.ix()].id.as_str(), l.id.as_str()),
+        pseudonym: pseudonym(
+            key,
+            data.reference.employers[employer.ix()].id.as_str(),
+            l.id.as_str(),
+        ),
         qualification: l.qualification.map(|q| {
             let q = &data.reference.qualifications[q.ix()];
             QualificationView {

@@ -141,7 +141,9 @@ pub enum PolicyError {
         scope: String,
     },
     /// A region override names a region that does not exist.
-    #[error("policy: [region.{code}] is not a known region code; known codes are listed in regions.csv")]
+    #[error(
+        "policy: [region.{code}] is not a known region code; known codes are listed in regions.csv"
+    )]
     UnknownRegion {
         /// The code given.
         code: String,

@@ -328,8 +328,14 @@ mod tests {
     fn normalises_to_exactly_1000_points() {
         check([1.0; 7], [143, 143, 143, 143, 143, 143, 142]);
         check(DEFAULT_WEIGHTS, [250, 200, 150, 100, 150, 50, 100]);
-        check([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0], [0, 0, 0, 0, 0, 0, 1000]);
-        check([1.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0], [333, 667, 0, 0, 0, 0, 0]);
+        check(
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0],
+            [0, 0, 0, 0, 0, 0, 1000],
+        );
+        check(
+            [1.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            [333, 667, 0, 0, 0, 0, 0],
+        );
     }
 
     #[test]
@@ -354,6 +360,9 @@ mod tests {
             start_window_days: 10,
         };
         let err = raw.check("[region.twente]").unwrap_err().to_string();
-        assert!(err.contains("[region.twente]") && err.contains("region_hops"), "{err}");
+        assert!(
+            err.contains("[region.twente]") && err.contains("region_hops"),
+            "{err}"
+        );
     }
 }

@@ -37,6 +37,11 @@ impl SchoolType {
         !matches!(self, SchoolType::EarlyLeaver | SchoolType::JobSeeker)
     }
 
+    /// Mbo students (BOL or BBL), who are enrolled in a qualification.
+    pub fn is_mbo(self) -> bool {
+        matches!(self, SchoolType::MboBol | SchoolType::MboBbl)
+    }
+
     /// Pro and vso pupils: a priority group in the regional approach.
     pub fn is_pro_vso(self) -> bool {
         matches!(self, SchoolType::Pro | SchoolType::Vso)
@@ -266,7 +271,9 @@ impl SupportSet {
 
     /// The kinds, in bit order.
     pub fn iter(self) -> impl Iterator<Item = SupportKind> {
-        SupportKind::ALL.into_iter().filter(move |k| self.contains(*k))
+        SupportKind::ALL
+            .into_iter()
+            .filter(move |k| self.contains(*k))
     }
 }
 

@@ -95,7 +95,10 @@ pub fn chord2_to_km(chord2: f64) -> f64 {
 /// The squared unit chord of a great-circle distance; `d <= r` iff `chord2 <= km_to_chord2(r)`.
 #[inline]
 pub fn km_to_chord2(km: f64) -> f64 {
-    let c = 2.0 * (km / (2.0 * EARTH_RADIUS_KM)).min(std::f64::consts::FRAC_PI_2).sin();
+    let c = 2.0
+        * (km / (2.0 * EARTH_RADIUS_KM))
+            .min(std::f64::consts::FRAC_PI_2)
+            .sin();
     c * c
 }
 
@@ -151,8 +154,7 @@ mod tests {
             let d = 40.0 / EARTH_RADIUS_KM;
             let (phi1, l1) = (c.lat.to_radians(), c.lon.to_radians());
             let phi2 = (phi1.sin() * d.cos() + phi1.cos() * d.sin() * b.cos()).asin();
-            let l2 = l1
-                + (b.sin() * d.sin() * phi1.cos()).atan2(d.cos() - phi1.sin() * phi2.sin());
+            let l2 = l1 + (b.sin() * d.sin() * phi1.cos()).atan2(d.cos() - phi1.sin() * phi2.sin());
             assert!((phi2.to_degrees() - c.lat).abs() <= dlat);
             assert!((l2.to_degrees() - c.lon).abs() <= dlon);
         }

@@ -126,11 +126,14 @@ impl Learner {
                 }
             },
         };
-        let mbo = matches!(r.school_type, SchoolType::MboBol | SchoolType::MboBbl);
+        let mbo = r.school_type.is_mbo();
         if mbo && r.qualification.is_none() {
             ok(Err(FieldError::new(
                 "qualification",
-                format!("a {} student must have the crebo they are enrolled in", r.school_type.as_str()),
+                format!(
+                    "a {} student must have the crebo they are enrolled in",
+                    r.school_type.as_str()
+                ),
             )));
         }
         if let (true, Some(q), Some(l)) = (mbo, qualification, level) {
@@ -138,7 +141,12 @@ impl Learner {
             if ql != l {
                 ok(Err(FieldError::new(
                     "level",
-                    format!("{} does not match the level of qualification `{}` ({})", l.get(), refs.qualifications[q.ix()].crebo, ql.get()),
+                    format!(
+                        "{} does not match the level of qualification `{}` ({})",
+                        l.get(),
+                        refs.qualifications[q.ix()].crebo,
+                        ql.get()
+                    ),
                 )));
             }
         }
@@ -146,7 +154,10 @@ impl Learner {
         if r.sector_preferences.len() > MAX_PREFERENCES {
             ok(Err(FieldError::new(
                 "sector_preferences",
-                format!("{} preferences given, at most {MAX_PREFERENCES} allowed", r.sector_preferences.len()),
+                format!(
+                    "{} preferences given, at most {MAX_PREFERENCES} allowed",
+                    r.sector_preferences.len()
+                ),
             )));
         }
         for code in &r.sector_preferences {
@@ -170,7 +181,8 @@ impl Learner {
                 format!("`{}` is not a region in regions.csv", r.region),
             )));
         }
-        if !(r.travel_limit_km.is_finite() && r.travel_limit_km > 0.0 && r.travel_limit_km <= 250.0) {
+        if !(r.travel_limit_km.is_finite() && r.travel_limit_km > 0.0 && r.travel_limit_km <= 250.0)
+        {
             ok(Err(FieldError::new(
                 "travel_limit_km",
                 format!("{} km is not in (0, 250]", r.travel_limit_km),
@@ -185,7 +197,10 @@ impl Learner {
         if r.birth_date >= r.earliest_start {
             ok(Err(FieldError::new(
                 "birth_date",
-                format!("{} is not before earliest_start {}", r.birth_date, r.earliest_start),
+                format!(
+                    "{} is not before earliest_start {}",
+                    r.birth_date, r.earliest_start
+                ),
             )));
         }
         let mut support = SupportNeeds::default();

@@ -105,10 +105,16 @@ impl Placement {
         quals.sort_unstable();
         let level = |field: &'static str, n: i64| {
             u8::try_from(n).ok().and_then(Level::new).ok_or_else(|| {
-                FieldError::new(field, format!("{n} is not a level 0..=4 (0 = pro/vso, 1 = entree)"))
+                FieldError::new(
+                    field,
+                    format!("{n} is not a level 0..=4 (0 = pro/vso, 1 = entree)"),
+                )
             })
         };
-        let (lmin, lmax) = (level("level_min", r.level_min), level("level_max", r.level_max));
+        let (lmin, lmax) = (
+            level("level_min", r.level_min),
+            level("level_max", r.level_max),
+        );
         if let (Ok(a), Ok(b)) = (&lmin, &lmax) {
             if a > b {
                 ok(Err(FieldError::new(
@@ -154,29 +160,43 @@ impl Placement {
             }
             support.insert(*k);
         }
-        match (employer, sector, lmin, lmax, location, region, errs.is_empty()) {
-            (Some(employer), Some(sector), Some(level_min), Some(level_max), Some(location), Some(region), true) => {
-                Ok(Placement {
-                    id: PlacementId(r.id),
-                    kind: r.kind,
-                    employer,
-                    title: r.title,
-                    sector,
-                    qualifications: quals,
-                    level_min,
-                    level_max,
-                    location,
-                    region,
-                    hours_per_week: r.hours_per_week as u8,
-                    capacity: r.capacity as u32,
-                    filled: r.filled as u32,
-                    start_date: r.start_date,
-                    support_offered: support,
-                    credential: r.credential,
-                    job_prospect: r.job_prospect,
-                    desk: r.desk,
-                })
-            }
+        match (
+            employer,
+            sector,
+            lmin,
+            lmax,
+            location,
+            region,
+            errs.is_empty(),
+        ) {
+            (
+                Some(employer),
+                Some(sector),
+                Some(level_min),
+                Some(level_max),
+                Some(location),
+                Some(region),
+                true,
+            ) => Ok(Placement {
+                id: PlacementId(r.id),
+                kind: r.kind,
+                employer,
+                title: r.title,
+                sector,
+                qualifications: quals,
+                level_min,
+                level_max,
+                location,
+                region,
+                hours_per_week: r.hours_per_week as u8,
+                capacity: r.capacity as u32,
+                filled: r.filled as u32,
+                start_date: r.start_date,
+                support_offered: support,
+                credential: r.credential,
+                job_prospect: r.job_prospect,
+                desk: r.desk,
+            }),
             _ => Err(errs),
         }
     }

@@ -6,8 +6,7 @@ use crate::model::enums::{Level, OutlookLevel};
 use crate::model::geo::{GeoPoint, NL_BOUNDS};
 use crate::model::ids::{EmployerId, EmployerIdx, QualIdx, RegionIdx, SectorIdx};
 use crate::record::{
-    AdjacencyRecord, EmployerRecord, OutlookRecord, QualificationRecord, RegionRecord,
-    SectorRecord,
+    AdjacencyRecord, EmployerRecord, OutlookRecord, QualificationRecord, RegionRecord, SectorRecord,
 };
 use crate::Lined;
 use petgraph::graph::{NodeIndex, UnGraph};
@@ -262,7 +261,11 @@ impl Reference {
             }
         }
         if regions.is_empty() && sink.errors.is_empty() {
-            sink.push(0, None, FieldError::new("-", "no regions: the table is empty"));
+            sink.push(
+                0,
+                None,
+                FieldError::new("-", "no regions: the table is empty"),
+            );
         }
         if regions.len() > u16::MAX as usize - 1 {
             sink.push(0, None, FieldError::new("-", "more than 65534 regions"));
@@ -284,9 +287,11 @@ impl Reference {
                 })
             };
             match (find("a", &a.a), find("b", &a.b)) {
-                (Ok(x), Ok(y)) if x == y => {
-                    sink.push(line, None, FieldError::new("b", "a region cannot border itself"))
-                }
+                (Ok(x), Ok(y)) if x == y => sink.push(
+                    line,
+                    None,
+                    FieldError::new("b", "a region cannot border itself"),
+                ),
                 (Ok(x), Ok(y)) => {
                     let (nx, ny) = (NodeIndex::new(x.ix()), NodeIndex::new(y.ix()));
                     if graph.find_edge(nx, ny).is_none() {
@@ -352,7 +357,10 @@ impl Reference {
                         .filter(|l| (1..=4).contains(l))
                         .and_then(Level::new)
                         .ok_or_else(|| {
-                            FieldError::new("level", format!("{} is not an mbo level 1..=4", q.level))
+                            FieldError::new(
+                                "level",
+                                format!("{} is not an mbo level 1..=4", q.level),
+                            )
                         })?;
                     Ok((sector, level))
                 });
@@ -393,10 +401,16 @@ impl Reference {
                 }
             };
             let s = sector_by_code.get(&o.sector).copied().ok_or_else(|| {
-                FieldError::new("sector", format!("`{}` is not a sector in sectors.csv", o.sector))
+                FieldError::new(
+                    "sector",
+                    format!("`{}` is not a sector in sectors.csv", o.sector),
+                )
             });
             let r = region_by_code.get(&o.region).copied().ok_or_else(|| {
-                FieldError::new("region", format!("`{}` is not a region in regions.csv", o.region))
+                FieldError::new(
+                    "region",
+                    format!("`{}` is not a region in regions.csv", o.region),
+                )
             });
             let (i, w) = (level("internship", o.internship), level("work", o.work));
             match (s, r, i, w) {
@@ -439,7 +453,10 @@ impl Reference {
                 .and_then(|_| non_empty("name", &e.name))
                 .and_then(|_| {
                     region_by_code.get(&e.region).copied().ok_or_else(|| {
-                        FieldError::new("region", format!("`{}` is not a region in regions.csv", e.region))
+                        FieldError::new(
+                            "region",
+                            format!("`{}` is not a region in regions.csv", e.region),
+                        )
                     })
                 })
                 .and_then(|region| {

@@ -17,7 +17,10 @@ pub const NEUTRAL: u16 = 500;
 /// afterwards ("stages will not lead to a job by themselves"), averaged when both are known.
 /// Banenafspraak jobs are jobs: chance of work only. Unknown → neutral.
 pub fn outlook_permille(kind: PlacementKind, cell: OutlookCell) -> u16 {
-    let (i, w) = (cell.internship.map(|l| l.permille()), cell.work.map(|l| l.permille()));
+    let (i, w) = (
+        cell.internship.map(|l| l.permille()),
+        cell.work.map(|l| l.permille()),
+    );
     match kind {
         PlacementKind::Banenafspraak => w.unwrap_or(NEUTRAL),
         PlacementKind::Internship | PlacementKind::LearnWork => match (i, w) {
@@ -72,7 +75,9 @@ impl QualMatch {
 pub fn qual_match(s: &Scorer<'_>, pl: &Prepared<'_>, p: &Placement) -> QualMatch {
     match pl.learner.qualification {
         Some(q) if p.qualifications.binary_search(&q).is_ok() => QualMatch::Exact,
-        Some(q) if s.data.reference.qualifications[q.ix()].sector == p.sector => QualMatch::SameSector,
+        Some(q) if s.data.reference.qualifications[q.ix()].sector == p.sector => {
+            QualMatch::SameSector
+        }
         Some(_) => QualMatch::Other,
         None if p.qualifications.is_empty() => QualMatch::OpenToAll,
         None => QualMatch::NoneHeld,
@@ -82,7 +87,11 @@ pub fn qual_match(s: &Scorer<'_>, pl: &Prepared<'_>, p: &Placement) -> QualMatch
 /// Level fit: 1000 inside the placement's range, 400 less per level outside.
 #[inline]
 pub fn level_fit_permille(level: u8, min: u8, max: u8) -> u32 {
-    let gap = if level < min { min - level } else { level.saturating_sub(max) } as u32;
+    let gap = if level < min {
+        min - level
+    } else {
+        level.saturating_sub(max)
+    } as u32;
     1000u32.saturating_sub(400 * gap)
 }
 
@@ -99,7 +108,9 @@ pub fn support_permille(pl: &Prepared<'_>, p: &Placement) -> u16 {
 /// Closeness: 1000 at the door, 0 at the travel limit, linear between.
 #[inline]
 pub fn distance_permille(distance_km: f64, limit_km: f64) -> u16 {
-    ((1.0 - distance_km / limit_km) * 1000.0).floor().clamp(0.0, 1000.0) as u16
+    ((1.0 - distance_km / limit_km) * 1000.0)
+        .floor()
+        .clamp(0.0, 1000.0) as u16
 }
 
 /// Hours asked over hours available (feasible pairs never ask more than available).

@@ -103,7 +103,9 @@ pub(super) fn explain(s: &Scorer<'_>, li: LearnerIdx, pi: PlacementIdx) -> Expla
     let raw = raw_values(s, &pl, p, distance_km);
     let contrib = contributions(pl.policy, &raw);
     let cell = refs.outlook.get(p.sector, p.region);
-    let step = |o: Option<crate::OutlookLevel>| o.map_or("unknown".to_owned(), |l| format!("{}/5", l.get()));
+    let step = |o: Option<crate::OutlookLevel>| {
+        o.map_or("unknown".to_owned(), |l| format!("{}/5", l.get()))
+    };
     let sector_name = &refs.sectors[p.sector.ix()].name;
     let region_name = &refs.regions[p.region.ix()].name;
     let notes: [String; 7] = [
@@ -114,7 +116,9 @@ pub(super) fn explain(s: &Scorer<'_>, li: LearnerIdx, pi: PlacementIdx) -> Expla
         ),
         match l.sector_preferences.iter().position(|&x| x == p.sector) {
             Some(r) => format!("{sector_name} is the learner's {} choice", ordinal(r + 1)),
-            None if l.sector_preferences.is_empty() => "the learner gave no sector preferences".into(),
+            None if l.sector_preferences.is_empty() => {
+                "the learner gave no sector preferences".into()
+            }
             None => format!(
                 "{sector_name} is not among the learner's {} preferred sectors",
                 l.sector_preferences.len()
@@ -147,8 +151,14 @@ pub(super) fn explain(s: &Scorer<'_>, li: LearnerIdx, pi: PlacementIdx) -> Expla
                 )
             }
         },
-        format!("{:.1} km of a {:.0} km travel limit", distance_km, l.travel_limit_km),
-        format!("asks {} of {} available hours a week", p.hours_per_week, l.hours_per_week),
+        format!(
+            "{:.1} km of a {:.0} km travel limit",
+            distance_km, l.travel_limit_km
+        ),
+        format!(
+            "asks {} of {} available hours a week",
+            p.hours_per_week, l.hours_per_week
+        ),
         {
             let exit = match l.exit_profile {
                 ExitProfile::Work => "work",

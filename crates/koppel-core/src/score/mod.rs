@@ -173,7 +173,8 @@ impl<'d> Scorer<'d> {
     /// Outlook raw value (permille) of a placement.
     #[inline]
     pub(crate) fn outlook_of(&self, p: &Placement) -> u16 {
-        self.outlook_pm[(p.kind.ix() * self.n_sectors + p.sector.ix()) * self.n_regions + p.region.ix()]
+        self.outlook_pm
+            [(p.kind.ix() * self.n_sectors + p.sector.ix()) * self.n_regions + p.region.ix()]
     }
 
     /// The score of a pair, or `None` when a hard constraint fails. The hot path.
@@ -197,7 +198,12 @@ impl<'d> Scorer<'d> {
     /// Runs every hard constraint, cheapest first. Returns the squared chord distance when all
     /// hold; with a collecting sink it records every failure instead of stopping.
     #[inline(always)]
-    pub(crate) fn check<S: Sink>(&self, pl: &Prepared<'_>, p: &Placement, sink: &mut S) -> Option<f64> {
+    pub(crate) fn check<S: Sink>(
+        &self,
+        pl: &Prepared<'_>,
+        p: &Placement,
+        sink: &mut S,
+    ) -> Option<f64> {
         let l = pl.learner;
         let mut ok = true;
         macro_rules! fail {
@@ -222,17 +228,20 @@ impl<'d> Scorer<'d> {
                     school_type: l.school_type
                 })
             }
+            // A BPV internship of an mbo student counts toward their qualification, so (unlike a
+            // pro/vso stage) it needs a company recognised for that qualification.
+            PlacementKind::Internship if l.school_type.is_mbo() => {
+                if let Some(q) = l.qualification {
+                    if !self.is_recognised(p, q) {
+                        fail!(self.not_recognised(q));
+                    }
+                }
+            }
             PlacementKind::LearnWork => {
                 match l.qualification {
                     None => fail!(Violation::NoQualification),
-                    Some(q) => {
-                        let employer = &self.data.reference.employers[p.employer.ix()];
-                        if !employer.is_recognised_for(q) {
-                            fail!(Violation::EmployerNotRecognised {
-                                qualification: self.data.reference.qualifications[q.ix()].crebo.clone()
-                            });
-                        }
-                    }
+                    Some(q) if !self.is_recognised(p, q) => fail!(self.not_recognised(q)),
+                    Some(_) => {}
                 }
                 if l.level < p.level_min || l.level > p.level_max {
                     fail!(Violation::LevelOutOfRange {
@@ -283,6 +292,17 @@ impl<'d> Scorer<'d> {
             });
         }
         ok.then_some(chord2)
+    }
+
+    #[inline]
+    fn is_recognised(&self, p: &Placement, q: crate::QualIdx) -> bool {
+        self.data.reference.employers[p.employer.ix()].is_recognised_for(q)
+    }
+
+    fn not_recognised(&self, q: crate::QualIdx) -> Violation {
+        Violation::EmployerNotRecognised {
+            qualification: self.data.reference.qualifications[q.ix()].crebo.clone(),
+        }
     }
 
     /// Full evaluation of one pair: score and components when feasible, every failed constraint

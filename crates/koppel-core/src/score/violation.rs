@@ -25,7 +25,8 @@ pub enum Violation {
     },
     /// Learn-work job, learner has no qualification to learn toward.
     NoQualification,
-    /// Learn-work job, employer not a recognised learning company for the learner's qualification.
+    /// Learn-work job or mbo internship (BPV), employer not a recognised learning company for the
+    /// learner's qualification.
     EmployerNotRecognised {
         /// Crebo of the learner's qualification.
         qualification: String,
@@ -105,7 +106,9 @@ impl Violation {
     /// What would make this constraint hold.
     pub fn remedy(&self) -> String {
         match self {
-            Violation::NoOpenPlaces { .. } => "the employer adds a place or a place frees up".into(),
+            Violation::NoOpenPlaces { .. } => {
+                "the employer adds a place or a place frees up".into()
+            }
             Violation::NotInRegister => {
                 "only learners in the doelgroepregister qualify; check eligibility with UWV".into()
             }
@@ -119,7 +122,11 @@ impl Violation {
                 "the employer needs SBB recognition (erkenning) for qualification {qualification}"
             ),
             Violation::LevelOutOfRange { min, max, .. } => {
-                format!("a qualification at level {}..={} would fit", min.get(), max.get())
+                format!(
+                    "a qualification at level {}..={} would fit",
+                    min.get(),
+                    max.get()
+                )
             }
             Violation::RegionOutOfReach { .. } => {
                 "the region's policy would need to allow more neighbouring regions".into()
@@ -138,7 +145,11 @@ impl Violation {
             }
             Violation::EssentialSupportMissing { missing } => format!(
                 "the employer offers {}",
-                missing.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                missing
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -150,14 +161,22 @@ impl fmt::Display for Violation {
             Violation::NoOpenPlaces { capacity, filled } => {
                 write!(f, "no open places ({filled} of {capacity} taken)")
             }
-            Violation::NotInRegister => f.write_str("Banenafspraak job, learner not in the doelgroepregister"),
-            Violation::NotEnrolled { school_type } => {
-                write!(f, "internship needs an enrolled learner (learner is {})", school_type.as_str())
+            Violation::NotInRegister => {
+                f.write_str("Banenafspraak job, learner not in the doelgroepregister")
             }
-            Violation::NoQualification => f.write_str("learn-work job, learner has no qualification to learn toward"),
+            Violation::NotEnrolled { school_type } => {
+                write!(
+                    f,
+                    "internship needs an enrolled learner (learner is {})",
+                    school_type.as_str()
+                )
+            }
+            Violation::NoQualification => {
+                f.write_str("learn-work job, learner has no qualification to learn toward")
+            }
             Violation::EmployerNotRecognised { qualification } => write!(
                 f,
-                "learn-work job, employer is not a recognised learning company for {qualification}"
+                "employer is not a recognised learning company (erkend leerbedrijf) for {qualification}"
             ),
             Violation::LevelOutOfRange { level, min, max } => write!(
                 f,
@@ -166,11 +185,24 @@ impl fmt::Display for Violation {
                 max.get(),
                 level.get()
             ),
-            Violation::RegionOutOfReach { region, hops, allowed } => match hops {
-                Some(h) => write!(f, "region {region} is {h} regions away, policy allows {allowed}"),
-                None => write!(f, "region {region} is not connected to the learner's region"),
+            Violation::RegionOutOfReach {
+                region,
+                hops,
+                allowed,
+            } => match hops {
+                Some(h) => write!(
+                    f,
+                    "region {region} is {h} regions away, policy allows {allowed}"
+                ),
+                None => write!(
+                    f,
+                    "region {region} is not connected to the learner's region"
+                ),
             },
-            Violation::TooFar { distance_km, limit_km } => {
+            Violation::TooFar {
+                distance_km,
+                limit_km,
+            } => {
                 write!(f, "{distance_km:.1} km away, travel limit {limit_km:.0} km")
             }
             Violation::TooManyHours { asked, available } => {
@@ -185,7 +217,11 @@ impl fmt::Display for Violation {
             Violation::EssentialSupportMissing { missing } => write!(
                 f,
                 "essential support not offered: {}",
-                missing.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                missing
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }

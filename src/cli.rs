@@ -1,0 +1,125 @@
+//! Command-line definition (clap). Parsing only: no I/O happens here.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use koppel_core::PlacementKind;
+use std::path::PathBuf;
+
+/// Koppel: explainable matching of young learners to internships, learn-work jobs (BBL) and
+/// Banenafspraak jobs.
+#[derive(Debug, Parser)]
+#[command(name = "koppel", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The data directory and policy every reading command takes.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Data directory (see docs/data-format.md). Defaults to fixtures/demo, or the demo data
+    /// built into the binary when that directory is not there.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Policy file (TOML); defaults to policy.toml in the data directory, else built-in weights.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+/// Default data directory.
+pub const DEFAULT_DATA: &str = "fixtures/demo";
+
+/// Placement kind on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum KindArg {
+    /// Internship (stage / BPV).
+    Internship,
+    /// Learn-work job (BBL).
+    LearnWork,
+    /// Banenafspraak job.
+    Banenafspraak,
+}
+
+impl From<KindArg> for PlacementKind {
+    fn from(k: KindArg) -> PlacementKind {
+        match k {
+            KindArg::Internship => PlacementKind::Internship,
+            KindArg::LearnWork => PlacementKind::LearnWork,
+            KindArg::Banenafspraak => PlacementKind::Banenafspraak,
+        }
+    }
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ranked placements for one learner, with the explanation of every score.
+    Match {
+        /// Learner id.
+        #[arg(long)]
+        learner: String,
+        /// How many placements.
+        #[arg(short = 'k', long = "top", default_value_t = 10)]
+        k: usize,
+        /// Only this placement kind.
+        #[arg(long, value_enum)]
+        kind: Option<KindArg>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Ranked anonymised candidates for one placement (what an employer desk may see).
+    Candidates {
+        /// Placement id.
+        #[arg(long)]
+        placement: String,
+        /// How many candidates.
+        #[arg(short = 'k', long = "top", default_value_t = 10)]
+        k: usize,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Explain one learner–placement pair: the score and its parts, or why it is not feasible.
+    Explain {
+        /// Learner id.
+        #[arg(long)]
+        learner: String,
+        /// Placement id.
+        #[arg(long)]
+        placement: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Write a synthetic dataset in the documented format.
+    Generate {
+        /// Number of learners.
+        #[arg(long, default_value_t = 400)]
+        learners: usize,
+        /// Number of placements.
+        #[arg(long, default_value_t = 500)]
+        placements: usize,
+        /// Random seed; the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output directory (created if missing; existing data files are overwritten).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Check every record of a data directory; report each problem with file, line and field.
+    Validate {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}

@@ -1,0 +1,186 @@
+//! `koppel match` and `koppel explain`: the advisor's view of one learner.
+
+use super::Context;
+use crate::render;
+use anyhow::Result;
+use koppel_core::score::Violation;
+use koppel_core::{KindFilter, Learner, PlacementIndex, PlacementKind, Scorer};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+#[derive(Serialize)]
+struct MatchRow {
+    rank: usize,
+    placement: String,
+    title: String,
+    kind: PlacementKind,
+    sector: String,
+    region: String,
+    employer: String,
+    score: u16,
+    explanation: koppel_core::Explanation,
+}
+
+/// Why a learner has fewer matches than asked: how many placements in reach fail each
+/// constraint (a placement can fail several).
+#[derive(Serialize)]
+struct WhyNot {
+    placements_in_reach: usize,
+    feasible: usize,
+    blocked_by: BTreeMap<&'static str, usize>,
+}
+
+#[derive(Serialize)]
+struct MatchOutput {
+    learner: String,
+    school_type: &'static str,
+    level: u8,
+    region: String,
+    k: usize,
+    kind: Option<PlacementKind>,
+    matches: Vec<MatchRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    why_not: Option<WhyNot>,
+}
+
+pub fn run_match(
+    ctx: &Context,
+    learner: &str,
+    k: usize,
+    kind: Option<PlacementKind>,
+    json: bool,
+) -> Result<ExitCode> {
+    let li = ctx.learner(learner)?;
+    let scorer = Scorer::new(&ctx.data, ctx.policies.clone());
+    let index = PlacementIndex::build(&ctx.data);
+    let filter = kind.map_or(KindFilter::All, KindFilter::Only);
+    let top = index.top_k(&scorer, li, k, filter);
+    let refs = &ctx.data.reference;
+    let l = ctx.data.learner(li);
+    let matches: Vec<MatchRow> = top
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let p = ctx.data.placement(s.idx);
+            MatchRow {
+                rank: i + 1,
+                placement: p.id.0.clone(),
+                title: p.title.clone(),
+                kind: p.kind,
+                sector: refs.sectors[p.sector.ix()].code.clone(),
+                region: refs.regions[p.region.ix()].code.clone(),
+                employer: refs.employers[p.employer.ix()].name.clone(),
+                score: s.score,
+                explanation: scorer.explain(li, s.idx),
+            }
+        })
+        .collect();
+    let why_not = (matches.len() < k).then(|| why_not(&scorer, l, li, filter));
+    let out = MatchOutput {
+        learner: l.id.0.clone(),
+        school_type: l.school_type.as_str(),
+        level: l.level.get(),
+        region: refs.regions[l.region.ix()].code.clone(),
+        k,
+        kind,
+        matches,
+        why_not,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        print_match(&out, l, ctx);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn why_not(
+    scorer: &Scorer<'_>,
+    l: &Learner,
+    li: koppel_core::LearnerIdx,
+    filter: KindFilter,
+) -> WhyNot {
+    let mut w = WhyNot {
+        placements_in_reach: 0,
+        feasible: 0,
+        blocked_by: BTreeMap::new(),
+    };
+    for (i, p) in scorer.data().placements.iter().enumerate() {
+        if !filter.admits(p.kind) || !scorer.region_reaches(l.region, p.region) {
+            continue;
+        }
+        w.placements_in_reach += 1;
+        let e = scorer.explain(li, koppel_core::PlacementIdx(i as u32));
+        if e.feasible {
+            w.feasible += 1;
+        }
+        for v in &e.violations {
+            *w.blocked_by.entry(Violation::code(v)).or_default() += 1;
+        }
+    }
+    w
+}
+
+fn print_match(out: &MatchOutput, l: &Learner, ctx: &Context) {
+    let refs = &ctx.data.reference;
+    println!(
+        "Learner {} · {} · level {} · {} · travel limit {:.0} km · {} h/week",
+        out.learner,
+        out.school_type,
+        l.level,
+        refs.regions[l.region.ix()].name,
+        l.travel_limit_km,
+        l.hours_per_week
+    );
+    if out.matches.is_empty() {
+        println!("No feasible placement.");
+    }
+    for m in &out.matches {
+        println!(
+            "\n#{:<2} {:>4}  {}  {}  [{} · {} · {}]  {}",
+            m.rank, m.score, m.placement, m.title, m.kind, m.sector, m.region, m.employer
+        );
+        print!("{}", render::components(&m.explanation, "      "));
+    }
+    if let Some(w) = &out.why_not {
+        println!(
+            "\nFewer than {} matches: {} of {} placements in reachable regions are feasible.",
+            out.k, w.feasible, w.placements_in_reach
+        );
+        let mut blocked: Vec<_> = w.blocked_by.iter().collect();
+        blocked.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (code, n) in blocked {
+            println!("  {n:>6} blocked by {code}");
+        }
+    }
+}
+
+pub fn run_explain(ctx: &Context, learner: &str, placement: &str, json: bool) -> Result<ExitCode> {
+    let (li, pi) = (ctx.learner(learner)?, ctx.placement(placement)?);
+    let scorer = Scorer::new(&ctx.data, ctx.policies.clone());
+    let e = scorer.explain(li, pi);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&e)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let p = ctx.data.placement(pi);
+    println!(
+        "{} × {} ({}, {} · {}, {:.1} km)",
+        e.learner, e.placement, p.title, e.facts.kind, e.facts.region, e.facts.distance_km
+    );
+    match e.score {
+        Some(score) => {
+            println!("feasible, score {score} of 1000 (sum of contributions):");
+            print!("{}", render::components(&e, "  "));
+        }
+        None => {
+            println!(
+                "not feasible: {} hard constraint(s) fail:",
+                e.violations.len()
+            );
+            print!("{}", render::violations(&e, "  "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

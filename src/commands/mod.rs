@@ -1,0 +1,99 @@
+//! One module per subcommand; each turns parsed arguments into engine calls and output.
+
+mod candidates;
+mod generate;
+mod matching;
+mod validate;
+
+use crate::cli::{Cli, Command, DataArgs, DEFAULT_DATA};
+use crate::load::{self, Source};
+use anyhow::{anyhow, Result};
+use koppel_core::{Dataset, LearnerIdx, PlacementIdx, PolicySet};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Runs one command.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Match {
+            learner,
+            k,
+            kind,
+            json,
+            data,
+        } => {
+            let ctx = Context::open(&data)?;
+            matching::run_match(&ctx, &learner, k, kind.map(Into::into), json)
+        }
+        Command::Explain {
+            learner,
+            placement,
+            json,
+            data,
+        } => {
+            let ctx = Context::open(&data)?;
+            matching::run_explain(&ctx, &learner, &placement, json)
+        }
+        Command::Candidates {
+            placement,
+            k,
+            json,
+            data,
+        } => {
+            let ctx = Context::open(&data)?;
+            candidates::run(&ctx, &placement, k, json)
+        }
+        Command::Generate {
+            learners,
+            placements,
+            seed,
+            out,
+        } => generate::run(learners, placements, seed, &out),
+        Command::Validate { data, json } => validate::run(&data, json),
+    }
+}
+
+/// The data source a command reads.
+pub fn source_of(args: &DataArgs) -> Result<Source> {
+    match &args.data {
+        Some(d) => Source::resolve(d, true),
+        None => Source::resolve(Path::new(DEFAULT_DATA), false),
+    }
+}
+
+/// A loaded, validated dataset with its policies.
+pub struct Context {
+    pub data: Dataset,
+    pub policies: PolicySet,
+}
+
+impl Context {
+    fn open(args: &DataArgs) -> Result<Context> {
+        let source = source_of(args)?;
+        let data = load::dataset(&source)?;
+        let policies = load::policies(&source, args.policy.as_deref(), &data)?;
+        Ok(Context { data, policies })
+    }
+
+    fn learner(&self, id: &str) -> Result<LearnerIdx> {
+        self.data.learner_idx(id).ok_or_else(|| {
+            anyhow!(
+                "no learner with id `{id}` in the data (ids look like {})",
+                example(self.data.learners.first().map(|l| l.id.as_str()))
+            )
+        })
+    }
+
+    fn placement(&self, id: &str) -> Result<PlacementIdx> {
+        self.data.placement_idx(id).ok_or_else(|| {
+            anyhow!(
+                "no placement with id `{id}` in the data (ids look like {})",
+                example(self.data.placements.first().map(|p| p.id.as_str()))
+            )
+        })
+    }
+}
+
+fn example(id: Option<&str>) -> String {
+    id.map_or("… (the file is empty)".to_owned(), |s| format!("`{s}`"))
+}
