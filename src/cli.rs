@@ -110,6 +110,10 @@ pub enum Command {
         /// Random seed; the same seed gives the same files.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Only put learners, placements and employers in these regions (comma-separated codes,
+        /// e.g. `rijnmond,haaglanden`); all 35 regions stay in the reference tables.
+        #[arg(long, value_delimiter = ',', value_name = "CODES")]
+        regions: Vec<String>,
         /// Output directory (created if missing; existing data files are overwritten).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,

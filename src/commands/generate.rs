@@ -22,13 +22,21 @@ crebo codes are invented and region centres are approximate.\n";
 
 const CHUNK: usize = 1 << 15;
 
-pub fn run(learners: usize, placements: usize, seed: u64, out: &Path) -> Result<ExitCode> {
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let gen = Generator::new(SynthParams {
+pub fn run(
+    learners: usize,
+    placements: usize,
+    seed: u64,
+    regions: &[String],
+    out: &Path,
+) -> Result<ExitCode> {
+    let focus: Vec<&str> = regions.iter().map(String::as_str).collect();
+    let params = SynthParams {
         learners,
         placements,
         seed,
-    });
+    };
+    let gen = Generator::focused(params, &focus).map_err(|e| anyhow::anyhow!("--regions: {e}"))?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let refs = gen.reference();
     write_csv(out, "regions.csv", &refs.regions)?;
     write_csv(out, "region_adjacency.csv", &refs.adjacency)?;

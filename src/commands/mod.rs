@@ -47,8 +47,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             learners,
             placements,
             seed,
+            regions,
             out,
-        } => generate::run(learners, placements, seed, &out),
+        } => generate::run(learners, placements, seed, &regions, &out),
         Command::Validate { data, json } => validate::run(&data, json),
     }
 }

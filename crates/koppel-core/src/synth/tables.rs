@@ -104,6 +104,27 @@ impl Cum {
         Cum::try_new(weights).expect("weights sum to more than zero")
     }
 
+    /// The same table with every index for which `keep` is false weighted 0; `None` when
+    /// nothing is left.
+    pub(super) fn restricted(&self, keep: impl Fn(usize) -> bool) -> Option<Cum> {
+        let mut prev = 0.0;
+        let weights: Vec<f64> = self
+            .acc
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                let w = c - prev;
+                prev = c;
+                if keep(i) {
+                    w
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        Cum::try_new(weights)
+    }
+
     /// Draws an index with probability proportional to its weight.
     #[inline]
     pub(super) fn sample(&self, rng: &mut ChaCha8Rng) -> usize {
