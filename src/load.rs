@@ -273,7 +273,11 @@ fn parse_json_line<T: DeserializeOwned>(
                     line,
                     None,
                     "-",
-                    format!("malformed JSON: {trailing}"),
+                    format!(
+                        "malformed JSON at column {}: {}",
+                        trailing.column(),
+                        strip_position(&trailing.to_string())
+                    ),
                 ))
             }
         },
@@ -285,7 +289,14 @@ fn parse_json_line<T: DeserializeOwned>(
         .ok()
         .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_owned));
     let (field, reason) = if inner.is_syntax() || inner.is_eof() {
-        ("-".to_owned(), format!("malformed JSON: {inner}"))
+        (
+            "-".to_owned(),
+            format!(
+                "malformed JSON at column {}: {}",
+                inner.column(),
+                strip_position(&inner.to_string())
+            ),
+        )
     } else {
         let reason = strip_position(&inner.to_string());
         let path = e.path().to_string();
