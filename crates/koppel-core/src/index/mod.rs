@@ -1,9 +1,11 @@
 //! Candidate index: top-k placements for a learner and top-k learners for a placement without
 //! scoring every pair.
 //!
-//! Placements are blocked by (region, kind) and, inside a block, by a spatial [`grid::Grid`]. A
-//! query visits only the blocks of regions the learner's policy can reach and of kinds the
-//! learner may take, and only the grid cells that can hold sites within the travel limit. Every
+//! Placements are blocked by (region, kind) and, for internships and learn-work jobs, by the
+//! qualifications the employer is recognised for; inside a block, a spatial [`grid::Grid`]. A
+//! query visits only the blocks of regions the learner's policy can reach, of kinds the learner
+//! may take and (for an mbo learner) of their own qualification, and only the grid cells that can
+//! hold sites within the travel limit. Every
 //! pruning step is implied by a hard constraint, so the result is exactly what
 //! [`brute_force_top_k`] returns (property-tested).
 
@@ -15,7 +17,7 @@ pub use topk::{Scored, TopK};
 use crate::model::dataset::Dataset;
 use crate::model::enums::PlacementKind;
 use crate::model::ids::{LearnerIdx, PlacementIdx, RegionIdx};
-use crate::score::{ScoreView, Scorer};
+use crate::score::{Prepared, ScoreView, Scorer};
 use grid::Grid;
 use rayon::prelude::*;
 
@@ -40,24 +42,64 @@ impl KindFilter {
     }
 }
 
-/// Placements blocked by region and kind, each block a spatial grid.
+/// Placements blocked by region and kind, each block a spatial grid. Internships and
+/// learn-work jobs are blocked once more by the qualifications their employer is recognised for,
+/// because an mbo learner can only take those (a placement appears in one such block per
+/// recognition).
 #[derive(Debug)]
 pub struct PlacementIndex {
-    blocks: Vec<Grid>,
+    n_regions: usize,
+    n_quals: usize,
+    /// `[region × 3 + kind]`: every placement with an open place.
+    by_kind: Vec<Grid>,
+    /// `[(region × 2 + kind) × n_quals + qualification]` for internship (0) and learn-work (1).
+    by_recognition: Vec<Grid>,
 }
 
 impl PlacementIndex {
     /// Indexes every placement of `data` that has an open place (full ones can never match).
     pub fn build(data: &Dataset) -> PlacementIndex {
         let n_regions = data.reference.regions.len();
-        let mut points = vec![Vec::new(); n_regions * 3];
+        let n_quals = data.reference.qualifications.len();
+        let mut by_kind = vec![Vec::new(); n_regions * 3];
+        let mut by_recognition = vec![Vec::new(); n_regions * 2 * n_quals];
         for (i, p) in data.placements.iter().enumerate() {
-            if p.open_places() > 0 {
-                points[p.region.ix() * 3 + p.kind.ix()].push((i as u32, p.location));
+            if p.open_places() == 0 {
+                continue;
+            }
+            let point = (i as u32, p.location);
+            by_kind[p.region.ix() * 3 + p.kind.ix()].push(point);
+            if p.kind != PlacementKind::Banenafspraak {
+                let employer = &data.reference.employers[p.employer.ix()];
+                for q in &employer.recognised_for {
+                    by_recognition[(p.region.ix() * 2 + p.kind.ix()) * n_quals + q.ix()]
+                        .push(point);
+                }
             }
         }
+        let grids = |blocks: Vec<Vec<_>>| blocks.par_iter().map(|pts| Grid::build(pts)).collect();
         PlacementIndex {
-            blocks: points.par_iter().map(|pts| Grid::build(pts)).collect(),
+            n_regions,
+            n_quals,
+            by_kind: grids(by_kind),
+            by_recognition: grids(by_recognition),
+        }
+    }
+
+    /// The block holding every placement of `kind` in `region` that the learner could take.
+    #[inline]
+    fn block(&self, pl: &Prepared<'_>, region: usize, kind: PlacementKind) -> &Grid {
+        let l = pl.learner;
+        let needs_recognition = match kind {
+            PlacementKind::Internship => l.school_type.is_mbo(),
+            PlacementKind::LearnWork => true,
+            PlacementKind::Banenafspraak => false,
+        };
+        match l.qualification {
+            Some(q) if needs_recognition => {
+                &self.by_recognition[(region * 2 + kind.ix()) * self.n_quals + q.ix()]
+            }
+            _ => &self.by_kind[region * 3 + kind.ix()],
         }
     }
 
@@ -71,8 +113,7 @@ impl PlacementIndex {
     ) -> Vec<Scored<PlacementIdx>> {
         let pl = scorer.prepare(li);
         let mut top = TopK::new(k);
-        let n_regions = self.blocks.len() / 3;
-        for r in 0..n_regions {
+        for r in 0..self.n_regions {
             if !pl.reaches(RegionIdx(r as u16)) {
                 continue;
             }
@@ -80,7 +121,7 @@ impl PlacementIndex {
                 if !kinds.admits(kind) || !pl.may_take(kind) {
                     continue;
                 }
-                let block = &self.blocks[r * 3 + kind.ix()];
+                let block = self.block(&pl, r, kind);
                 block.for_each_near(&pl.learner.home, pl.learner.travel_limit_km, |id| {
                     if let Some(s) = scorer.score(&pl, PlacementIdx(id)) {
                         top.push(s, id);
