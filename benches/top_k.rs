@@ -5,6 +5,7 @@
 //!   comparison;
 //! - `top10/all_100k_learners_x_100k_placements`: top-10 for every learner of a 100,000 ×
 //!   100,000 set, in parallel on all cores (rayon).
+//!
 //! Data: seeded synthetic datasets from `koppel_core::synth`.
 //!
 //! Run: `cargo bench --bench top_k`

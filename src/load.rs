@@ -104,14 +104,18 @@ pub enum Checked {
 /// Reads and validates every table.
 pub fn check(source: &Source) -> Result<Checked> {
     let mut errors = Vec::new();
-    let mut refs = ReferenceRecords::default();
-    refs.regions = csv_table::<RegionRecord>(source, Table::Regions, &mut errors)?;
-    refs.adjacency = csv_table::<AdjacencyRecord>(source, Table::Adjacency, &mut errors)?;
-    refs.sectors = csv_table::<SectorRecord>(source, Table::Sectors, &mut errors)?;
-    refs.qualifications =
-        csv_table::<QualificationRecord>(source, Table::Qualifications, &mut errors)?;
-    refs.outlook = csv_table::<OutlookRecord>(source, Table::Outlook, &mut errors)?;
-    refs.employers = jsonl_table::<EmployerRecord>(source, Table::Employers, &mut errors)?;
+    let refs = ReferenceRecords {
+        regions: csv_table::<RegionRecord>(source, Table::Regions, &mut errors)?,
+        adjacency: csv_table::<AdjacencyRecord>(source, Table::Adjacency, &mut errors)?,
+        sectors: csv_table::<SectorRecord>(source, Table::Sectors, &mut errors)?,
+        qualifications: csv_table::<QualificationRecord>(
+            source,
+            Table::Qualifications,
+            &mut errors,
+        )?,
+        outlook: csv_table::<OutlookRecord>(source, Table::Outlook, &mut errors)?,
+        employers: jsonl_table::<EmployerRecord>(source, Table::Employers, &mut errors)?,
+    };
     let learners = jsonl_table::<LearnerRecord>(source, Table::Learners, &mut errors)?;
     let placements = jsonl_table::<PlacementRecord>(source, Table::Placements, &mut errors)?;
     let reference = match Reference::build(refs) {
@@ -132,7 +136,7 @@ pub fn check(source: &Source) -> Result<Checked> {
 }
 
 fn sorted(mut errors: Vec<RecordError>) -> Vec<RecordError> {
-    errors.sort_by(|a, b| (a.table, a.line).cmp(&(b.table, b.line)));
+    errors.sort_by_key(|e| (e.table, e.line));
     errors
 }
 

@@ -137,8 +137,8 @@ impl Violation {
             Violation::TooManyHours { asked, .. } => {
                 format!("{asked} hours a week available, or a part-time arrangement")
             }
-            Violation::StartsTooEarly { earliest, .. } => {
-                format!("a later start date, or availability before {earliest}")
+            Violation::StartsTooEarly { start, earliest } => {
+                format!("a start on or after {earliest}, or the learner available from {start}")
             }
             Violation::StartsTooLate { latest, .. } => {
                 format!("an earlier start, on or before {latest}")
