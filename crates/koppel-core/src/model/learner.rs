@@ -246,3 +246,246 @@ impl Learner {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::SupportNeedRecord;
+    use crate::synth::{reference_records, Generator, SynthParams};
+    use chrono::Days;
+
+    const PARAMS: SynthParams = SynthParams {
+        learners: 0,
+        placements: 0,
+        seed: 1,
+    };
+
+    /// The synthetic reference tables and a valid mbo-BOL learner record.
+    fn fixture() -> (Reference, LearnerRecord) {
+        let refs = Reference::build(reference_records(&PARAMS)).expect("synthetic refs validate");
+        let gen = Generator::new(PARAMS);
+        let rec = (0..1000)
+            .map(|i| gen.learner(i))
+            .find(|r| r.school_type == SchoolType::MboBol)
+            .expect("an mbo_bol learner among the first 1000");
+        assert!(
+            Learner::from_record(rec.clone(), &refs).is_ok(),
+            "fixture is valid"
+        );
+        (refs, rec)
+    }
+
+    /// Validates `rec` after `edit`, expecting it to be rejected.
+    fn errors(edit: impl FnOnce(&mut LearnerRecord, &Reference)) -> Vec<FieldError> {
+        let (refs, mut rec) = fixture();
+        edit(&mut rec, &refs);
+        match Learner::from_record(rec, &refs) {
+            Ok(l) => panic!("learner {} was accepted", l.id),
+            Err(errs) => errs,
+        }
+    }
+
+    /// Exactly one error, on `field`, whose reason contains `word`.
+    fn assert_only(errs: &[FieldError], field: &str, word: &str) {
+        assert_eq!(errs.len(), 1, "expected one error on `{field}`: {errs:?}");
+        assert_eq!(errs[0].field, field, "{errs:?}");
+        assert!(
+            errs[0].reason.contains(word),
+            "reason of `{field}` lacks `{word}`: {}",
+            errs[0].reason
+        );
+    }
+
+    #[test]
+    fn unknown_region_is_rejected() {
+        let errs = errors(|r, _| r.region = "atlantis".into());
+        assert_only(&errs, "region", "`atlantis` is not a region");
+    }
+
+    #[test]
+    fn level_7_is_rejected() {
+        let errs = errors(|r, _| r.level = 7);
+        assert_only(&errs, "level", "7 is not a level");
+    }
+
+    #[test]
+    fn mbo_bol_without_qualification_is_rejected() {
+        let errs = errors(|r, _| r.qualification = None);
+        assert_only(
+            &errs,
+            "qualification",
+            "mbo_bol student must have the crebo",
+        );
+    }
+
+    #[test]
+    fn mbo_level_must_match_qualification_level() {
+        let errs = errors(|r, refs| {
+            let q = refs
+                .qualification(r.qualification.as_deref().unwrap())
+                .unwrap();
+            let ql = refs.qualifications[q.ix()].level.get() as i64;
+            r.level = ql % 4 + 1; // another mbo level 1..=4
+        });
+        assert_only(&errs, "level", "does not match the level of qualification");
+    }
+
+    #[test]
+    fn six_sector_preferences_are_too_many() {
+        let errs = errors(|r, refs| {
+            r.sector_preferences = refs.sectors[..6].iter().map(|s| s.code.clone()).collect();
+        });
+        assert_only(&errs, "sector_preferences", "at most 5");
+    }
+
+    #[test]
+    fn five_sector_preferences_are_fine() {
+        let (refs, mut rec) = fixture();
+        rec.sector_preferences = refs.sectors[..5].iter().map(|s| s.code.clone()).collect();
+        let l = Learner::from_record(rec, &refs).unwrap();
+        let want: Vec<_> = (0..5).map(|i| SectorIdx(i as u16)).collect();
+        assert_eq!(l.sector_preferences, want, "kept in rank order");
+    }
+
+    #[test]
+    fn duplicate_sector_preference_is_rejected() {
+        let errs = errors(|r, refs| {
+            let s = refs.sectors[0].code.clone();
+            r.sector_preferences = vec![s.clone(), refs.sectors[1].code.clone(), s];
+        });
+        assert_only(&errs, "sector_preferences", "listed twice");
+    }
+
+    #[test]
+    fn unknown_sector_preference_is_rejected() {
+        let errs = errors(|r, _| r.sector_preferences = vec!["ruimtevaart".into()]);
+        assert_only(&errs, "sector_preferences", "`ruimtevaart` is not a sector");
+    }
+
+    #[test]
+    fn home_outside_the_netherlands_is_rejected() {
+        let errs = errors(|r, _| r.lat = 48.85); // Paris
+        assert_only(&errs, "lat", "outside the Netherlands");
+        let errs = errors(|r, _| r.lon = 8.5); // Germany
+        assert_only(&errs, "lon", "outside the Netherlands");
+    }
+
+    #[test]
+    fn travel_limit_must_be_in_0_to_250() {
+        for bad in [0.0, f64::NAN, 300.0, -5.0, f64::INFINITY] {
+            let errs = errors(|r, _| r.travel_limit_km = bad);
+            assert_only(&errs, "travel_limit_km", "not in (0, 250]");
+        }
+        let (refs, mut rec) = fixture();
+        rec.travel_limit_km = 250.0;
+        assert!(
+            Learner::from_record(rec, &refs).is_ok(),
+            "250 km is allowed"
+        );
+    }
+
+    #[test]
+    fn hours_must_be_in_1_to_40() {
+        for bad in [0, 41, -1] {
+            let errs = errors(|r, _| r.hours_per_week = bad);
+            assert_only(&errs, "hours_per_week", "not in 1..=40");
+        }
+    }
+
+    #[test]
+    fn birth_date_after_earliest_start_is_rejected() {
+        let errs = errors(|r, _| r.birth_date = r.earliest_start + Days::new(1));
+        assert_only(&errs, "birth_date", "not before earliest_start");
+        let errs = errors(|r, _| r.birth_date = r.earliest_start);
+        assert_only(&errs, "birth_date", "not before earliest_start");
+    }
+
+    #[test]
+    fn duplicate_support_kind_is_rejected() {
+        let errs = errors(|r, _| {
+            r.support_needs = vec![
+                SupportNeedRecord {
+                    kind: SupportKind::JobCoach,
+                    essential: true,
+                },
+                SupportNeedRecord {
+                    kind: SupportKind::JobCoach,
+                    essential: false,
+                },
+            ];
+        });
+        assert_only(&errs, "support_needs", "`job_coach` is listed twice");
+    }
+
+    #[test]
+    fn invalid_ids_are_rejected() {
+        for bad in ["L 1", "", "L/1", "ë1"] {
+            let errs = errors(|r, _| r.id = bad.into());
+            assert_only(&errs, "id", "is not a valid id");
+        }
+        let errs = errors(|r, _| r.id = "L".repeat(65));
+        assert_only(&errs, "id", "is not a valid id");
+    }
+
+    #[test]
+    fn empty_name_is_rejected() {
+        let errs = errors(|r, _| r.name = "  ".into());
+        assert_only(&errs, "name", "must not be empty");
+    }
+
+    #[test]
+    fn every_bad_field_is_reported() {
+        let errs = errors(|r, _| {
+            r.id = "L 1".into();
+            r.region = "atlantis".into();
+            r.hours_per_week = 0;
+            r.travel_limit_km = f64::NAN;
+            r.lat = 0.0;
+        });
+        let mut fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+        fields.sort_unstable();
+        assert_eq!(
+            fields,
+            ["hours_per_week", "id", "lat", "region", "travel_limit_km"],
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn valid_record_splits_essential_and_desired_support() {
+        let (refs, mut rec) = fixture();
+        rec.support_needs = vec![
+            SupportNeedRecord {
+                kind: SupportKind::JobCoach,
+                essential: true,
+            },
+            SupportNeedRecord {
+                kind: SupportKind::LanguageSupport,
+                essential: false,
+            },
+            SupportNeedRecord {
+                kind: SupportKind::WorkplaceAdaptation,
+                essential: true,
+            },
+        ];
+        let l = Learner::from_record(rec.clone(), &refs).expect("valid");
+        assert_eq!(
+            l.support.essential.iter().collect::<Vec<_>>(),
+            [SupportKind::JobCoach, SupportKind::WorkplaceAdaptation]
+        );
+        assert_eq!(
+            l.support.desired.iter().collect::<Vec<_>>(),
+            [SupportKind::LanguageSupport]
+        );
+        assert!(l.support.any());
+        assert_eq!(l.id.as_str(), rec.id);
+        assert_eq!(l.region, refs.region(&rec.region).unwrap());
+        assert_eq!(
+            l.qualification,
+            refs.qualification(rec.qualification.as_deref().unwrap())
+        );
+        assert_eq!(l.level.get() as i64, rec.level);
+        assert_eq!(l.hours_per_week as i64, rec.hours_per_week);
+        assert_eq!((l.home.lat(), l.home.lon()), (rec.lat, rec.lon));
+    }
+}

@@ -201,3 +201,214 @@ impl Placement {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::enums::SupportKind;
+    use crate::synth::{Generator, SynthParams};
+
+    /// The synthetic reference tables and a valid placement record that trains for at least one
+    /// qualification.
+    fn fixture() -> (Reference, PlacementRecord) {
+        let gen = Generator::new(SynthParams {
+            learners: 0,
+            placements: 100,
+            seed: 1,
+        });
+        let refs = Reference::build(gen.reference().clone()).expect("synthetic refs validate");
+        let rec = (0..1000)
+            .map(|i| gen.placement(i))
+            .find(|p| !p.qualifications.is_empty())
+            .expect("a placement with a qualification among the first 1000");
+        assert!(
+            Placement::from_record(rec.clone(), &refs).is_ok(),
+            "fixture is valid"
+        );
+        (refs, rec)
+    }
+
+    /// Validates the fixture after `edit`, expecting it to be rejected.
+    fn errors(edit: impl FnOnce(&mut PlacementRecord)) -> Vec<FieldError> {
+        let (refs, mut rec) = fixture();
+        edit(&mut rec);
+        match Placement::from_record(rec, &refs) {
+            Ok(p) => panic!("placement {} was accepted", p.id),
+            Err(errs) => errs,
+        }
+    }
+
+    /// Exactly one error, on `field`, whose reason contains `word`.
+    fn assert_only(errs: &[FieldError], field: &str, word: &str) {
+        assert_eq!(errs.len(), 1, "expected one error on `{field}`: {errs:?}");
+        assert_eq!(errs[0].field, field, "{errs:?}");
+        assert!(
+            errs[0].reason.contains(word),
+            "reason of `{field}` lacks `{word}`: {}",
+            errs[0].reason
+        );
+    }
+
+    #[test]
+    fn unknown_employer_is_rejected() {
+        let errs = errors(|r| r.employer = "E99999".into());
+        assert_only(&errs, "employer", "`E99999` is not an employer");
+    }
+
+    #[test]
+    fn unknown_sector_is_rejected() {
+        let errs = errors(|r| r.sector = "ruimtevaart".into());
+        assert_only(&errs, "sector", "`ruimtevaart` is not a sector");
+    }
+
+    #[test]
+    fn unknown_qualification_is_rejected() {
+        let errs = errors(|r| r.qualifications.push("00000".into()));
+        assert_only(&errs, "qualifications", "`00000` is not a qualification");
+    }
+
+    #[test]
+    fn duplicate_qualification_is_rejected() {
+        let errs = errors(|r| {
+            let q = r.qualifications[0].clone();
+            r.qualifications.push(q);
+        });
+        assert_only(&errs, "qualifications", "listed twice");
+    }
+
+    #[test]
+    fn level_min_above_level_max_is_rejected() {
+        let errs = errors(|r| (r.level_min, r.level_max) = (3, 2));
+        assert_only(&errs, "level_max", "2 is below level_min 3");
+    }
+
+    #[test]
+    fn level_5_is_rejected() {
+        let errs = errors(|r| (r.level_min, r.level_max) = (1, 5));
+        assert_only(&errs, "level_max", "5 is not a level");
+        let errs = errors(|r| (r.level_min, r.level_max) = (5, 4));
+        assert_only(&errs, "level_min", "5 is not a level");
+        let errs = errors(|r| (r.level_min, r.level_max) = (-1, 4));
+        assert_only(&errs, "level_min", "-1 is not a level");
+    }
+
+    #[test]
+    fn capacity_must_be_in_1_to_10000() {
+        for bad in [0, -3, 10_001] {
+            let errs = errors(|r| (r.capacity, r.filled) = (bad, 0));
+            assert_only(&errs, "capacity", "not in 1..=10000");
+        }
+        let (refs, mut rec) = fixture();
+        (rec.capacity, rec.filled) = (10_000, 10_000);
+        assert!(Placement::from_record(rec, &refs).is_ok(), "full is valid");
+    }
+
+    #[test]
+    fn filled_above_capacity_is_rejected() {
+        let errs = errors(|r| (r.capacity, r.filled) = (2, 3));
+        assert_only(&errs, "filled", "3 is not in 0..=capacity (2)");
+    }
+
+    #[test]
+    fn negative_filled_is_rejected() {
+        let errs = errors(|r| (r.capacity, r.filled) = (2, -1));
+        assert_only(&errs, "filled", "-1 is not in 0..=capacity");
+    }
+
+    #[test]
+    fn hours_must_be_in_1_to_40() {
+        for bad in [0, 41] {
+            let errs = errors(|r| r.hours_per_week = bad);
+            assert_only(&errs, "hours_per_week", "not in 1..=40");
+        }
+    }
+
+    #[test]
+    fn duplicate_support_offered_is_rejected() {
+        let errs = errors(|r| {
+            r.support_offered = vec![
+                SupportKind::JobCoach,
+                SupportKind::NoRiskPolicy,
+                SupportKind::JobCoach,
+            ]
+        });
+        assert_only(&errs, "support_offered", "`job_coach` is listed twice");
+    }
+
+    #[test]
+    fn empty_title_is_rejected() {
+        let errs = errors(|r| r.title = " \t".into());
+        assert_only(&errs, "title", "must not be empty");
+    }
+
+    #[test]
+    fn empty_desk_is_rejected() {
+        let errs = errors(|r| r.desk = String::new());
+        assert_only(&errs, "desk", "must not be empty");
+    }
+
+    #[test]
+    fn unknown_region_and_site_abroad_are_rejected() {
+        let errs = errors(|r| r.region = "atlantis".into());
+        assert_only(&errs, "region", "`atlantis` is not a region");
+        let errs = errors(|r| r.lat = 50.0);
+        assert_only(&errs, "lat", "outside the Netherlands");
+    }
+
+    #[test]
+    fn invalid_id_is_rejected() {
+        let errs = errors(|r| r.id = "P 1".into());
+        assert_only(&errs, "id", "is not a valid id");
+    }
+
+    #[test]
+    fn every_bad_field_is_reported() {
+        let errs = errors(|r| {
+            r.employer = "nobody".into();
+            r.title = String::new();
+            r.capacity = 0;
+            r.hours_per_week = 0;
+            r.level_min = 9;
+        });
+        let mut fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+        fields.sort_unstable();
+        assert_eq!(
+            fields,
+            [
+                "capacity",
+                "employer",
+                "hours_per_week",
+                "level_min",
+                "title"
+            ],
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn valid_record_is_linked_and_qualifications_sorted() {
+        let (refs, mut rec) = fixture();
+        let mut crebos: Vec<_> = refs.qualifications[..3]
+            .iter()
+            .map(|q| q.crebo.clone())
+            .collect();
+        crebos.reverse();
+        rec.qualifications = crebos;
+        (rec.capacity, rec.filled) = (5, 2);
+        rec.support_offered = vec![SupportKind::LanguageSupport, SupportKind::JobCoach];
+        let p = Placement::from_record(rec.clone(), &refs).expect("valid");
+        assert_eq!(p.qualifications, [QualIdx(0), QualIdx(1), QualIdx(2)]);
+        assert_eq!(p.open_places(), 3);
+        assert_eq!(
+            p.support_offered.iter().collect::<Vec<_>>(),
+            [SupportKind::JobCoach, SupportKind::LanguageSupport]
+        );
+        assert_eq!(p.employer, refs.employer(&rec.employer).unwrap());
+        assert_eq!(p.sector, refs.sector(&rec.sector).unwrap());
+        assert_eq!(p.region, refs.region(&rec.region).unwrap());
+        assert_eq!(
+            (p.level_min.get() as i64, p.level_max.get() as i64),
+            (rec.level_min, rec.level_max)
+        );
+    }
+}

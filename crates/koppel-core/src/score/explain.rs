@@ -196,3 +196,116 @@ fn serde_plain(c: &crate::Credential) -> &'static str {
         crate::Credential::Diploma => "a diploma",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::learner::Learner;
+    use crate::model::placement::Placement;
+    use crate::model::reference::Reference;
+    use crate::score::tests::fixture;
+    use crate::{
+        Component, Dataset, Explanation, LearnerIdx, PlacementIdx, Policy, PolicySet, Scorer,
+    };
+
+    /// The explanation of the score tests' fixture pair (11.1 km apart, zorg the learner's first
+    /// choice) after `edit`, under the default policy.
+    fn explain(edit: impl FnOnce(&Reference, &mut Learner, &mut Placement)) -> Explanation {
+        let (refs, mut l, mut p) = fixture();
+        edit(&refs, &mut l, &mut p);
+        let n = refs.regions.len();
+        let data = Dataset::from_parts(refs, vec![l], vec![p]);
+        Scorer::new(&data, PolicySet::uniform(Policy::default(), n))
+            .explain(LearnerIdx(0), PlacementIdx(0))
+    }
+
+    fn note(e: &Explanation, c: Component) -> &str {
+        &e.components[c.ix()].note
+    }
+
+    #[test]
+    fn notes_mention_distance_in_km_and_preference_rank() {
+        let e = explain(|_, _, _| {});
+        assert_eq!(e.facts.distance_km, 11.1);
+        assert_eq!(
+            note(&e, Component::Distance),
+            "11.1 km of a 30 km travel limit"
+        );
+        assert_eq!(
+            note(&e, Component::Preference),
+            "Zorg en welzijn is the learner's 1st choice"
+        );
+    }
+
+    #[test]
+    fn preference_note_names_a_later_rank() {
+        let e = explain(|r, _, p| p.sector = r.sector("bouw").unwrap());
+        assert_eq!(
+            note(&e, Component::Preference),
+            "Bouw en infra is the learner's 2nd choice"
+        );
+    }
+
+    #[test]
+    fn preference_note_for_an_unlisted_sector_and_for_no_preferences() {
+        let e = explain(|r, l, _| l.sector_preferences = vec![r.sector("bouw").unwrap()]);
+        assert_eq!(
+            note(&e, Component::Preference),
+            "Zorg en welzijn is not among the learner's 1 preferred sectors"
+        );
+        let e = explain(|_, l, _| l.sector_preferences.clear());
+        assert_eq!(
+            note(&e, Component::Preference),
+            "the learner gave no sector preferences"
+        );
+    }
+
+    #[test]
+    fn notes_describe_outlook_support_hours_and_pathway() {
+        let e = explain(|_, _, _| {});
+        assert_eq!(
+            note(&e, Component::Outlook),
+            "Zorg en welzijn in UTRECHT: chance of a place 4/5, chance of work 5/5"
+        );
+        assert_eq!(
+            note(&e, Component::Support),
+            "covers 0 of 1 non-essential support needs"
+        );
+        assert_eq!(
+            note(&e, Component::Hours),
+            "asks 24 of 32 available hours a week"
+        );
+        assert_eq!(
+            note(&e, Component::Pathway),
+            "exit profile work; leads to a diploma and can become a job"
+        );
+    }
+
+    #[test]
+    fn fixture_values_and_score_are_as_computed_by_hand() {
+        let e = explain(|_, _, _| {});
+        let values: Vec<_> = e.components.iter().map(|c| c.value).collect();
+        // outlook (750 + 1000) / 2; first choice; exact qualification in range; desired
+        // language support not offered; 1 - 11.12/30; 24 of 32 hours; work with a job prospect.
+        assert_eq!(values, [0.875, 1.0, 1.0, 0.0, 0.629, 0.75, 1.0]);
+        let contributions: Vec<_> = e.components.iter().map(|c| c.contribution).collect();
+        assert_eq!(contributions, [218, 200, 150, 0, 94, 37, 100]);
+        assert_eq!(e.score, Some(799));
+    }
+
+    #[test]
+    fn infeasible_pair_has_facts_but_no_components() {
+        let e = explain(|_, _, p| p.filled = p.capacity);
+        assert!(!e.feasible);
+        assert_eq!(e.score, None);
+        assert!(e.components.is_empty());
+        assert_eq!(e.facts.distance_km, 11.1);
+        assert_eq!(
+            (e.facts.sector.as_str(), e.facts.region.as_str()),
+            ("zorg", "utrecht")
+        );
+        assert_eq!(
+            e.remedies,
+            ["the employer adds a place or a place frees up"]
+        );
+    }
+}
