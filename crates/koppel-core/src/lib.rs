@@ -14,6 +14,7 @@
 //! [`anonymise::candidate_view`] (employer view), [`synth`] (generator).
 #![warn(missing_docs)]
 
+pub mod allocate;
 pub mod anonymise;
 pub mod error;
 pub mod index;

@@ -125,11 +125,47 @@ impl Weights {
     }
 }
 
+/// Extra allocation value (points, added to every candidate score of the learner) for the
+/// groups the regional approach puts first. Used by cohort allocation only; a match list for one
+/// learner is unaffected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Priority {
+    /// Learners at risk of leaving without a basic qualification (see `Learner::at_risk`).
+    pub at_risk: u16,
+    /// Learners in the doelgroepregister (Banenafspraak).
+    pub register: u16,
+    /// Pro and vso pupils.
+    pub pro_vso: u16,
+}
+
+impl Priority {
+    /// The bonuses that apply to a learner, with their names (`at_risk`, `register`,
+    /// `pro_vso`); zero bonuses are left out.
+    pub fn applicable(&self, l: &crate::Learner) -> Vec<(&'static str, u16)> {
+        [
+            ("at_risk", self.at_risk, l.at_risk()),
+            ("register", self.register, l.in_register),
+            ("pro_vso", self.pro_vso, l.school_type.is_pro_vso()),
+        ]
+        .into_iter()
+        .filter(|&(_, points, applies)| applies && points > 0)
+        .map(|(name, points, _)| (name, points))
+        .collect()
+    }
+
+    /// Total bonus of a learner.
+    pub fn bonus(&self, l: &crate::Learner) -> u16 {
+        self.applicable(l).iter().map(|(_, p)| p).sum()
+    }
+}
+
 /// A checked policy for one region.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Policy {
     /// Component weights.
     pub weights: Weights,
+    /// Allocation priority bonuses.
+    pub priority: Priority,
     /// How many neighbour steps away a placement's region may be from the learner's home region
     /// (0 = own region only).
     pub region_hops: u8,
@@ -148,6 +184,7 @@ impl Default for Policy {
     fn default() -> Policy {
         Policy {
             weights: Weights::normalise(DEFAULT_WEIGHTS, "[default]").expect("valid defaults"),
+            priority: Priority::default(),
             region_hops: DEFAULT_REGION_HOPS,
             start_window_days: DEFAULT_START_WINDOW_DAYS,
         }
@@ -189,6 +226,16 @@ impl WeightsConfig {
     }
 }
 
+/// Priority bonuses as written in a policy file; missing ones inherit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct PriorityConfig {
+    pub at_risk: Option<i64>,
+    pub register: Option<i64>,
+    pub pro_vso: Option<i64>,
+}
+
 /// One `[default]` or `[region.<code>]` table; every setting is optional and inherits.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -199,6 +246,8 @@ pub struct PolicyOverride {
     pub start_window_days: Option<i64>,
     /// Raw weights.
     pub weights: Option<WeightsConfig>,
+    /// Allocation priority bonuses in points (0..=1000 each).
+    pub priority: Option<PriorityConfig>,
 }
 
 /// A whole policy file, unchecked.
@@ -225,6 +274,7 @@ struct RawPolicy {
     weights: [f64; 7],
     region_hops: i64,
     start_window_days: i64,
+    priority: [i64; 3],
 }
 
 impl RawPolicy {
@@ -236,6 +286,14 @@ impl RawPolicy {
                 .map_or(self.weights, |w| w.overlay(self.weights)),
             region_hops: o.region_hops.unwrap_or(self.region_hops),
             start_window_days: o.start_window_days.unwrap_or(self.start_window_days),
+            priority: match &o.priority {
+                None => self.priority,
+                Some(p) => [
+                    p.at_risk.unwrap_or(self.priority[0]),
+                    p.register.unwrap_or(self.priority[1]),
+                    p.pro_vso.unwrap_or(self.priority[2]),
+                ],
+            },
         }
     }
 
@@ -256,8 +314,22 @@ impl RawPolicy {
                 "1..=730",
             ));
         }
+        for (setting, value) in ["priority.at_risk", "priority.register", "priority.pro_vso"]
+            .into_iter()
+            .zip(self.priority)
+        {
+            if !(0..=1000).contains(&value) {
+                return Err(out_of_range(setting, value, "0..=1000 points"));
+            }
+        }
+        let [at_risk, register, pro_vso] = self.priority.map(|v| v as u16);
         Ok(Policy {
             weights: Weights::normalise(self.weights, scope)?,
+            priority: Priority {
+                at_risk,
+                register,
+                pro_vso,
+            },
             region_hops: self.region_hops as u8,
             start_window_days: self.start_window_days as u16,
         })
@@ -280,6 +352,7 @@ impl PolicySet {
             weights: DEFAULT_WEIGHTS,
             region_hops: DEFAULT_REGION_HOPS as i64,
             start_window_days: DEFAULT_START_WINDOW_DAYS as i64,
+            priority: [0; 3],
         };
         let base = builtin.overlay(&cfg.default);
         let default = base.check("[default]")?;
@@ -358,6 +431,7 @@ mod tests {
             weights: DEFAULT_WEIGHTS,
             region_hops: 11,
             start_window_days: 10,
+            priority: [0; 3],
         };
         let err = raw.check("[region.twente]").unwrap_err().to_string();
         assert!(

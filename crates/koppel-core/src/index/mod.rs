@@ -17,7 +17,7 @@ pub use topk::{Scored, TopK};
 use crate::model::dataset::Dataset;
 use crate::model::enums::PlacementKind;
 use crate::model::ids::{LearnerIdx, PlacementIdx, RegionIdx};
-use crate::score::{Prepared, ScoreView, Scorer};
+use crate::score::{Prepared, ScoreView, Scorer, Tally};
 use grid::Grid;
 use rayon::prelude::*;
 
@@ -50,26 +50,24 @@ impl KindFilter {
 pub struct PlacementIndex {
     n_regions: usize,
     n_quals: usize,
-    /// `[region × 3 + kind]`: every placement with an open place.
+    /// `[region × 3 + kind]`: every placement.
     by_kind: Vec<Grid>,
     /// `[(region × 2 + kind) × n_quals + qualification]` for internship (0) and learn-work (1).
     by_recognition: Vec<Grid>,
 }
 
 impl PlacementIndex {
-    /// Indexes every placement of `data` that has an open place (full ones can never match).
+    /// Indexes every placement of `data`.
     pub fn build(data: &Dataset) -> PlacementIndex {
         let n_regions = data.reference.regions.len();
         let n_quals = data.reference.qualifications.len();
         let mut by_kind = vec![Vec::new(); n_regions * 3];
         let mut by_recognition = vec![Vec::new(); n_regions * 2 * n_quals];
         for (i, p) in data.placements.iter().enumerate() {
-            if p.open_places() == 0 {
-                continue;
-            }
             let point = (i as u32, p.location);
+            // Full placements stay in the kind blocks so that "why not" can count them.
             by_kind[p.region.ix() * 3 + p.kind.ix()].push(point);
-            if p.kind != PlacementKind::Banenafspraak {
+            if p.open_places() > 0 && p.kind != PlacementKind::Banenafspraak {
                 let employer = &data.reference.employers[p.employer.ix()];
                 for q in &employer.recognised_for {
                     by_recognition[(p.region.ix() * 2 + p.kind.ix()) * n_quals + q.ix()]
@@ -136,6 +134,28 @@ impl PlacementIndex {
                 score,
             })
             .collect()
+    }
+
+    /// Why a learner has no match: the constraints failed by every placement, of any kind, in a
+    /// region the learner's policy reaches and within the travel limit.
+    pub fn tally_in_reach(&self, scorer: &Scorer<'_>, li: LearnerIdx) -> Tally {
+        let pl = scorer.prepare(li);
+        let mut tally = Tally::default();
+        for r in 0..self.n_regions {
+            if !pl.reaches(RegionIdx(r as u16)) {
+                continue;
+            }
+            for kind in PlacementKind::ALL {
+                let block = &self.by_kind[r * 3 + kind.ix()];
+                block.for_each_near(&pl.learner.home, pl.learner.travel_limit_km, |id| {
+                    let p = scorer.data().placement(PlacementIdx(id));
+                    if p.location.distance_km(&pl.learner.home) <= pl.learner.travel_limit_km {
+                        scorer.tally(&pl, PlacementIdx(id), &mut tally);
+                    }
+                });
+            }
+        }
+        tally
     }
 
     /// [`PlacementIndex::top_k`] for many learners, in parallel; results in input order.

@@ -11,7 +11,7 @@ mod explain;
 pub mod violation;
 
 pub use explain::{ComponentScore, Explanation, PairFacts};
-pub use violation::Violation;
+pub use violation::{Constraint, Tally, Violation};
 
 use crate::model::dataset::Dataset;
 use crate::model::enums::PlacementKind;
@@ -82,7 +82,21 @@ impl Prepared<'_> {
 pub(crate) trait Sink {
     /// Whether to keep checking after a failure.
     const COLLECT: bool;
+    /// Whether failures are built ([`Sink::push`]) or only counted ([`Sink::count`]).
+    const DETAILS: bool = true;
     fn push(&mut self, v: Violation);
+    fn count(&mut self, _c: Constraint) {}
+}
+
+impl Sink for Tally {
+    const COLLECT: bool = true;
+    const DETAILS: bool = false;
+    fn push(&mut self, v: Violation) {
+        self.add(v.constraint());
+    }
+    fn count(&mut self, c: Constraint) {
+        self.add(c);
+    }
 }
 
 /// Stops at the first failure without building it.
@@ -207,89 +221,124 @@ impl<'d> Scorer<'d> {
         let l = pl.learner;
         let mut ok = true;
         macro_rules! fail {
-            ($v:expr) => {{
+            ($c:ident, $v:expr) => {{
                 if !S::COLLECT {
                     return None;
                 }
                 ok = false;
-                sink.push($v);
+                if S::DETAILS {
+                    sink.push($v);
+                } else {
+                    sink.count(Constraint::$c);
+                }
             }};
         }
         if p.filled >= p.capacity {
-            fail!(Violation::NoOpenPlaces {
-                capacity: p.capacity,
-                filled: p.filled
-            });
+            fail!(
+                NoOpenPlaces,
+                Violation::NoOpenPlaces {
+                    capacity: p.capacity,
+                    filled: p.filled
+                }
+            );
         }
         match p.kind {
-            PlacementKind::Banenafspraak if !l.in_register => fail!(Violation::NotInRegister),
+            PlacementKind::Banenafspraak if !l.in_register => {
+                fail!(NotInRegister, Violation::NotInRegister)
+            }
             PlacementKind::Internship if !l.school_type.is_enrolled() => {
-                fail!(Violation::NotEnrolled {
-                    school_type: l.school_type
-                })
+                fail!(
+                    NotEnrolled,
+                    Violation::NotEnrolled {
+                        school_type: l.school_type
+                    }
+                )
             }
             // A BPV internship of an mbo student counts toward their qualification, so (unlike a
             // pro/vso stage) it needs a company recognised for that qualification.
             PlacementKind::Internship if l.school_type.is_mbo() => {
                 if let Some(q) = l.qualification {
                     if !self.is_recognised(p, q) {
-                        fail!(self.not_recognised(q));
+                        fail!(EmployerNotRecognised, self.not_recognised(q));
                     }
                 }
             }
             PlacementKind::LearnWork => {
                 match l.qualification {
-                    None => fail!(Violation::NoQualification),
-                    Some(q) if !self.is_recognised(p, q) => fail!(self.not_recognised(q)),
+                    None => fail!(NoQualification, Violation::NoQualification),
+                    Some(q) if !self.is_recognised(p, q) => {
+                        fail!(EmployerNotRecognised, self.not_recognised(q))
+                    }
                     Some(_) => {}
                 }
                 if l.level < p.level_min || l.level > p.level_max {
-                    fail!(Violation::LevelOutOfRange {
-                        level: l.level,
-                        min: p.level_min,
-                        max: p.level_max
-                    });
+                    fail!(
+                        LevelOutOfRange,
+                        Violation::LevelOutOfRange {
+                            level: l.level,
+                            min: p.level_min,
+                            max: p.level_max
+                        }
+                    );
                 }
             }
             _ => {}
         }
         if !pl.reaches(p.region) {
             let h = self.data.reference.hops(l.region, p.region);
-            fail!(Violation::RegionOutOfReach {
-                region: self.data.reference.regions[p.region.ix()].code.clone(),
-                hops: (h != crate::model::reference::UNREACHABLE).then_some(h),
-                allowed: pl.policy.region_hops
-            });
+            fail!(
+                RegionOutOfReach,
+                Violation::RegionOutOfReach {
+                    region: self.data.reference.regions[p.region.ix()].code.clone(),
+                    hops: (h != crate::model::reference::UNREACHABLE).then_some(h),
+                    allowed: pl.policy.region_hops
+                }
+            );
         }
         if p.hours_per_week > l.hours_per_week {
-            fail!(Violation::TooManyHours {
-                asked: p.hours_per_week,
-                available: l.hours_per_week
-            });
+            fail!(
+                TooManyHours,
+                Violation::TooManyHours {
+                    asked: p.hours_per_week,
+                    available: l.hours_per_week
+                }
+            );
         }
         if p.start_date < l.earliest_start {
-            fail!(Violation::StartsTooEarly {
-                start: p.start_date,
-                earliest: l.earliest_start
-            });
+            fail!(
+                StartsTooEarly,
+                Violation::StartsTooEarly {
+                    start: p.start_date,
+                    earliest: l.earliest_start
+                }
+            );
         } else if p.start_date > pl.latest_start {
-            fail!(Violation::StartsTooLate {
-                start: p.start_date,
-                latest: pl.latest_start
-            });
+            fail!(
+                StartsTooLate,
+                Violation::StartsTooLate {
+                    start: p.start_date,
+                    latest: pl.latest_start
+                }
+            );
         }
         let missing = l.support.essential.minus(p.support_offered);
         if !missing.is_empty() {
-            fail!(Violation::EssentialSupportMissing {
-                missing: missing.iter().collect()
-            });
+            fail!(
+                EssentialSupportMissing,
+                Violation::EssentialSupportMissing {
+                    missing: missing.iter().collect()
+                }
+            );
         }
         let chord2 = l.home.chord2(&p.location);
         if chord2 > pl.chord2_limit {
-            fail!(Violation::TooFar {
-                distance_km: (chord2_to_km(chord2) * 10.0).round() / 10.0,
-                limit_km: l.travel_limit_km
-            });
+            fail!(
+                TooFar,
+                Violation::TooFar {
+                    distance_km: (chord2_to_km(chord2) * 10.0).round() / 10.0,
+                    limit_km: l.travel_limit_km
+                }
+            );
         }
         ok.then_some(chord2)
     }
@@ -303,6 +352,14 @@ impl<'d> Scorer<'d> {
         Violation::EmployerNotRecognised {
             qualification: self.data.reference.qualifications[q.ix()].crebo.clone(),
         }
+    }
+
+    /// Counts the constraints a pair fails into `tally` (nothing is counted for a feasible pair
+    /// except that it was looked at).
+    #[inline]
+    pub fn tally(&self, pl: &Prepared<'_>, pi: PlacementIdx, tally: &mut Tally) {
+        tally.placements += 1;
+        self.check(pl, self.data.placement(pi), tally);
     }
 
     /// Full evaluation of one pair: score and components when feasible, every failed constraint

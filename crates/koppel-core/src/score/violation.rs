@@ -5,6 +5,92 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::fmt;
 
+/// The hard constraints, without details (see [`Violation`] for a failure with its facts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum Constraint {
+    NoOpenPlaces,
+    NotInRegister,
+    NotEnrolled,
+    NoQualification,
+    EmployerNotRecognised,
+    LevelOutOfRange,
+    RegionOutOfReach,
+    TooFar,
+    TooManyHours,
+    StartsTooEarly,
+    StartsTooLate,
+    EssentialSupportMissing,
+}
+
+impl Constraint {
+    /// All constraints in index order.
+    pub const ALL: [Constraint; 12] = [
+        Constraint::NoOpenPlaces,
+        Constraint::NotInRegister,
+        Constraint::NotEnrolled,
+        Constraint::NoQualification,
+        Constraint::EmployerNotRecognised,
+        Constraint::LevelOutOfRange,
+        Constraint::RegionOutOfReach,
+        Constraint::TooFar,
+        Constraint::TooManyHours,
+        Constraint::StartsTooEarly,
+        Constraint::StartsTooLate,
+        Constraint::EssentialSupportMissing,
+    ];
+
+    /// Stable short code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Constraint::NoOpenPlaces => "no_open_places",
+            Constraint::NotInRegister => "not_in_register",
+            Constraint::NotEnrolled => "not_enrolled",
+            Constraint::NoQualification => "no_qualification",
+            Constraint::EmployerNotRecognised => "employer_not_recognised",
+            Constraint::LevelOutOfRange => "level_out_of_range",
+            Constraint::RegionOutOfReach => "region_out_of_reach",
+            Constraint::TooFar => "too_far",
+            Constraint::TooManyHours => "too_many_hours",
+            Constraint::StartsTooEarly => "starts_too_early",
+            Constraint::StartsTooLate => "starts_too_late",
+            Constraint::EssentialSupportMissing => "essential_support_missing",
+        }
+    }
+}
+
+/// How many placements failed each constraint (a placement can fail several), without building
+/// the failures: the cheap "why not" for many learners at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Placements looked at.
+    pub placements: u32,
+    counts: [u32; 12],
+}
+
+impl Tally {
+    /// Count for one constraint.
+    pub fn get(&self, c: Constraint) -> u32 {
+        self.counts[c as usize]
+    }
+
+    /// Non-zero counts, largest first (ties in constraint order).
+    pub fn top(&self) -> Vec<(Constraint, u32)> {
+        let mut v: Vec<_> = Constraint::ALL
+            .into_iter()
+            .map(|c| (c, self.get(c)))
+            .filter(|&(_, n)| n > 0)
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+
+    pub(crate) fn add(&mut self, c: Constraint) {
+        self.counts[c as usize] += 1;
+    }
+}
+
 /// One failed hard constraint ("why not").
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "constraint", rename_all = "snake_case")]
@@ -87,19 +173,24 @@ pub enum Violation {
 impl Violation {
     /// Stable short code of the constraint.
     pub fn code(&self) -> &'static str {
+        self.constraint().as_str()
+    }
+
+    /// Which constraint failed.
+    pub fn constraint(&self) -> Constraint {
         match self {
-            Violation::NoOpenPlaces { .. } => "no_open_places",
-            Violation::NotInRegister => "not_in_register",
-            Violation::NotEnrolled { .. } => "not_enrolled",
-            Violation::NoQualification => "no_qualification",
-            Violation::EmployerNotRecognised { .. } => "employer_not_recognised",
-            Violation::LevelOutOfRange { .. } => "level_out_of_range",
-            Violation::RegionOutOfReach { .. } => "region_out_of_reach",
-            Violation::TooFar { .. } => "too_far",
-            Violation::TooManyHours { .. } => "too_many_hours",
-            Violation::StartsTooEarly { .. } => "starts_too_early",
-            Violation::StartsTooLate { .. } => "starts_too_late",
-            Violation::EssentialSupportMissing { .. } => "essential_support_missing",
+            Violation::NoOpenPlaces { .. } => Constraint::NoOpenPlaces,
+            Violation::NotInRegister => Constraint::NotInRegister,
+            Violation::NotEnrolled { .. } => Constraint::NotEnrolled,
+            Violation::NoQualification => Constraint::NoQualification,
+            Violation::EmployerNotRecognised { .. } => Constraint::EmployerNotRecognised,
+            Violation::LevelOutOfRange { .. } => Constraint::LevelOutOfRange,
+            Violation::RegionOutOfReach { .. } => Constraint::RegionOutOfReach,
+            Violation::TooFar { .. } => Constraint::TooFar,
+            Violation::TooManyHours { .. } => Constraint::TooManyHours,
+            Violation::StartsTooEarly { .. } => Constraint::StartsTooEarly,
+            Violation::StartsTooLate { .. } => Constraint::StartsTooLate,
+            Violation::EssentialSupportMissing { .. } => Constraint::EssentialSupportMissing,
         }
     }
 

@@ -1,0 +1,113 @@
+//! Cohort allocation: every learner at most one placement, every placement at most its open
+//! places.
+//!
+//! [`Cohort::build`] turns the candidate index into a sparse [`CandidateGraph`] (each learner's
+//! top-k feasible placements; arc value = score + the learner's priority bonus). Two solvers run
+//! on it: [`auction::solve`] (maximum total value, exact) and [`deferred::solve`] (stable,
+//! learner-proposing). [`report`] explains the outcome: who was placed where, and for every
+//! unplaced learner why.
+
+pub mod auction;
+pub mod deferred;
+pub mod graph;
+pub mod report;
+mod slots;
+
+pub use graph::{Assignment, CandidateGraph, GraphError};
+
+use crate::index::{KindFilter, PlacementIndex};
+use crate::model::ids::LearnerIdx;
+use crate::score::{Scorer, Tally};
+use rayon::prelude::*;
+
+/// Which allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Maximum total value.
+    Optimal,
+    /// Stable (no learner and placement both prefer each other to what they got).
+    Stable,
+}
+
+/// Default number of candidates per learner.
+pub const DEFAULT_K: usize = 32;
+
+/// A cohort ready to allocate: the candidate graph plus what reports need.
+#[derive(Debug)]
+pub struct Cohort {
+    /// The graph; learner `i` is `LearnerIdx(i)`, placement `j` is `PlacementIdx(j)`.
+    pub graph: CandidateGraph,
+    /// Pure pair score of every arc (its value minus the learner's bonus).
+    pub scores: Vec<u16>,
+    /// Priority bonus per learner.
+    pub bonus: Vec<u16>,
+    /// For learners without any candidate: how many placements in reach fail each constraint.
+    pub no_candidate: Vec<(LearnerIdx, Tally)>,
+}
+
+impl Cohort {
+    /// Builds the candidate graph of every learner (in parallel, in chunks so that memory stays
+    /// flat). `progress` is called with the number of learners done.
+    pub fn build(
+        scorer: &Scorer<'_>,
+        index: &PlacementIndex,
+        k: usize,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Cohort {
+        let data = scorer.data();
+        let n = data.learners.len();
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0u32);
+        let mut targets = Vec::with_capacity(n * k / 2);
+        let mut values = Vec::with_capacity(n * k / 2);
+        let mut scores = Vec::with_capacity(n * k / 2);
+        let mut bonus = Vec::with_capacity(n);
+        let mut no_candidate = Vec::new();
+        const CHUNK: usize = 1 << 14;
+        for start in (0..n).step_by(CHUNK) {
+            let end = (start + CHUNK).min(n);
+            let rows: Vec<_> = (start..end)
+                .into_par_iter()
+                .map(|i| {
+                    let li = LearnerIdx(i as u32);
+                    let top = index.top_k(scorer, li, k, KindFilter::All);
+                    let tally = top.is_empty().then(|| index.tally_in_reach(scorer, li));
+                    let l = data.learner(li);
+                    let b = scorer.policies().for_region(l.region).priority.bonus(l);
+                    (top, tally, b)
+                })
+                .collect();
+            for (i, (top, tally, b)) in (start..end).zip(rows) {
+                for m in &top {
+                    targets.push(m.idx.0);
+                    values.push(m.score as i32 + b as i32);
+                    scores.push(m.score);
+                }
+                offsets.push(targets.len() as u32);
+                bonus.push(b);
+                if let Some(t) = tally {
+                    no_candidate.push((LearnerIdx(i as u32), t));
+                }
+            }
+            progress(end);
+        }
+        let capacity = data.placements.iter().map(|p| p.open_places()).collect();
+        let graph = CandidateGraph::new(offsets, targets, values, capacity)
+            .expect("index rows are valid, unique and sorted");
+        Cohort {
+            graph,
+            scores,
+            bonus,
+            no_candidate,
+        }
+    }
+
+    /// Runs one allocation.
+    pub fn allocate(&self, mode: Mode, progress: auction::Progress<'_>) -> Assignment {
+        match mode {
+            Mode::Optimal => auction::solve(&self.graph, progress),
+            Mode::Stable => deferred::solve(&self.graph),
+        }
+    }
+}
