@@ -32,6 +32,7 @@ fn policy_strategy() -> impl Strategy<Value = PolicyConfig> {
                     hours: Some(w[5]),
                     pathway: Some(w[6]),
                 }),
+                priority: None,
             },
             region: Default::default(),
         }
