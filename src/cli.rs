@@ -51,6 +51,15 @@ impl From<KindArg> for PlacementKind {
     }
 }
 
+/// Allocation mode on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ModeArg {
+    /// Maximum total score (exact).
+    Optimal,
+    /// Stable: learner-proposing deferred acceptance.
+    Stable,
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -117,6 +126,33 @@ pub enum Command {
         /// Output directory (created if missing; existing data files are overwritten).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+    },
+    /// Allocate a whole cohort: every learner at most one placement, every placement at most its
+    /// open places. Writes assignments.jsonl, unplaced.jsonl and summary.json to --out.
+    Allocate {
+        #[command(flatten)]
+        data: DataArgs,
+        /// optimal (maximum total score) or stable (no blocking pair).
+        #[arg(long, value_enum, default_value = "optimal")]
+        mode: ModeArg,
+        /// Candidate placements per learner.
+        #[arg(long, default_value_t = 32)]
+        k: usize,
+        /// Output directory.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Also write the cohort's graph as a DIMACS min-cost-flow file.
+        #[arg(long, value_name = "FILE")]
+        export_dimacs: Option<PathBuf>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Solve a DIMACS min-cost-flow file of Koppel's allocation layout exactly; prints `cost C`
+    /// and `solve_s T`.
+    SolveDimacs {
+        /// The `.min` file.
+        file: PathBuf,
     },
     /// Check every record of a data directory; report each problem with file, line and field.
     Validate {

@@ -4,6 +4,7 @@
 
 mod cli;
 mod commands;
+mod dimacs;
 mod load;
 mod render;
 

@@ -1,8 +1,10 @@
 //! One module per subcommand; each turns parsed arguments into engine calls and output.
 
+mod allocate;
 mod candidates;
 mod generate;
 mod matching;
+mod solve_dimacs;
 mod validate;
 
 use crate::cli::{Cli, Command, DataArgs, DEFAULT_DATA};
@@ -51,6 +53,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             out,
         } => generate::run(learners, placements, seed, &regions, &out),
         Command::Validate { data, json } => validate::run(&data, json),
+        Command::Allocate {
+            data,
+            mode,
+            k,
+            out,
+            export_dimacs,
+            json,
+        } => allocate::run(&data, mode, k, &out, export_dimacs.as_deref(), json),
+        Command::SolveDimacs { file } => solve_dimacs::run(&file),
     }
 }
 

@@ -10,8 +10,13 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// A placement's priority of a learner: higher value first, then lower learner index.
+type Priority = (i32, Reverse<u32>);
+
+/// The learners a placement holds, weakest on top, with the arc each came by.
+type Held = BinaryHeap<Reverse<(Priority, u32)>>;
+
 #[inline]
-fn priority(value: i32, learner: u32) -> (i32, Reverse<u32>) {
+fn priority(value: i32, learner: u32) -> Priority {
     (value, Reverse(learner))
 }
 
@@ -21,8 +26,7 @@ pub fn solve(g: &CandidateGraph) -> Assignment {
     let mut next: Vec<usize> = (0..n).map(|i| g.arcs(i).start).collect();
     let mut arc_of = vec![u32::MAX; n];
     // Per placement: a min-heap of held learners by priority (the weakest on top).
-    let mut held: Vec<BinaryHeap<Reverse<((i32, Reverse<u32>), u32)>>> =
-        (0..g.n_placements()).map(|_| BinaryHeap::new()).collect();
+    let mut held: Vec<Held> = (0..g.n_placements()).map(|_| BinaryHeap::new()).collect();
     let mut free: Vec<u32> = (0..n as u32).rev().collect();
     while let Some(i) = free.pop() {
         let iu = i as usize;
@@ -65,7 +69,7 @@ pub fn solve(g: &CandidateGraph) -> Assignment {
 pub fn blocking_pairs(g: &CandidateGraph, asg: &Assignment) -> Vec<(usize, usize)> {
     let m = g.n_placements();
     let mut load = vec![0u32; m];
-    let mut weakest: Vec<Option<(i32, Reverse<u32>)>> = vec![None; m];
+    let mut weakest: Vec<Option<Priority>> = vec![None; m];
     for i in 0..g.n_learners() {
         if let Some(a) = asg.arc(i) {
             let j = g.target(a) as usize;

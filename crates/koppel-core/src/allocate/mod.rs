@@ -30,6 +30,9 @@ pub enum Mode {
     Stable,
 }
 
+/// Names of the priority bits in [`Cohort::priority`].
+pub const PRIORITY_NAMES: [&str; 3] = ["at_risk", "register", "pro_vso"];
+
 /// Default number of candidates per learner.
 pub const DEFAULT_K: usize = 32;
 
@@ -42,6 +45,8 @@ pub struct Cohort {
     pub scores: Vec<u16>,
     /// Priority bonus per learner.
     pub bonus: Vec<u16>,
+    /// Which priorities apply per learner, as bits in [`PRIORITY_NAMES`] order.
+    pub priority: Vec<u8>,
     /// For learners without any candidate: how many placements in reach fail each constraint.
     pub no_candidate: Vec<(LearnerIdx, Tally)>,
 }
@@ -63,6 +68,7 @@ impl Cohort {
         let mut values = Vec::with_capacity(n * k / 2);
         let mut scores = Vec::with_capacity(n * k / 2);
         let mut bonus = Vec::with_capacity(n);
+        let mut priority = Vec::with_capacity(n);
         let mut no_candidate = Vec::new();
         const CHUNK: usize = 1 << 14;
         for start in (0..n).step_by(CHUNK) {
@@ -74,11 +80,22 @@ impl Cohort {
                     let top = index.top_k(scorer, li, k, KindFilter::All);
                     let tally = top.is_empty().then(|| index.tally_in_reach(scorer, li));
                     let l = data.learner(li);
-                    let b = scorer.policies().for_region(l.region).priority.bonus(l);
-                    (top, tally, b)
+                    let applicable = scorer
+                        .policies()
+                        .for_region(l.region)
+                        .priority
+                        .applicable(l);
+                    let b: u16 = applicable.iter().map(|(_, p)| p).sum();
+                    let mask = applicable
+                        .iter()
+                        .map(|(name, _)| {
+                            1u8 << PRIORITY_NAMES.iter().position(|n| n == name).unwrap_or(0)
+                        })
+                        .fold(0, |m, bit| m | bit);
+                    (top, tally, b, mask)
                 })
                 .collect();
-            for (i, (top, tally, b)) in (start..end).zip(rows) {
+            for (i, (top, tally, b, mask)) in (start..end).zip(rows) {
                 for m in &top {
                     targets.push(m.idx.0);
                     values.push(m.score as i32 + b as i32);
@@ -86,6 +103,7 @@ impl Cohort {
                 }
                 offsets.push(targets.len() as u32);
                 bonus.push(b);
+                priority.push(mask);
                 if let Some(t) = tally {
                     no_candidate.push((LearnerIdx(i as u32), t));
                 }
@@ -99,8 +117,19 @@ impl Cohort {
             graph,
             scores,
             bonus,
+            priority,
             no_candidate,
         }
+    }
+
+    /// Names of the priorities that apply to learner `i`.
+    pub fn priority_names(&self, i: usize) -> Vec<&'static str> {
+        PRIORITY_NAMES
+            .iter()
+            .enumerate()
+            .filter(|(b, _)| self.priority[i] & (1 << b) != 0)
+            .map(|(_, n)| *n)
+            .collect()
     }
 
     /// Runs one allocation.
