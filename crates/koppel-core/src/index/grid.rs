@@ -8,26 +8,39 @@ const CELL_LAT: f64 = 0.1;
 /// Cell width in degrees longitude (about 10 km at Dutch latitudes).
 const CELL_LON: f64 = 0.15;
 
-/// Items (dense `u32` ids) bucketed by cell; within a cell, ids ascend.
-#[derive(Clone, Debug, Default)]
-pub struct Grid {
+/// Items bucketed by cell, stored contiguously; within a cell, items ascend by their key.
+#[derive(Clone, Debug)]
+pub struct Grid<T> {
     lat0: f64,
     lon0: f64,
     nlat: usize,
     nlon: usize,
     starts: Vec<u32>,
-    items: Vec<u32>,
+    items: Vec<T>,
 }
 
-impl Grid {
-    /// Builds a grid over `(id, point)` pairs.
-    pub fn build(points: &[(u32, GeoPoint)]) -> Grid {
+impl<T> Default for Grid<T> {
+    fn default() -> Self {
+        Grid {
+            lat0: 0.0,
+            lon0: 0.0,
+            nlat: 0,
+            nlon: 0,
+            starts: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T: Copy> Grid<T> {
+    /// Builds a grid over `(key, point, item)` triples; `key` orders items within a cell.
+    pub fn build(points: &[(u32, GeoPoint, T)]) -> Grid<T> {
         if points.is_empty() {
             return Grid::default();
         }
         let (mut lat_min, mut lat_max) = (f64::MAX, f64::MIN);
         let (mut lon_min, mut lon_max) = (f64::MAX, f64::MIN);
-        for (_, p) in points {
+        for (_, p, _) in points {
             lat_min = lat_min.min(p.lat());
             lat_max = lat_max.max(p.lat());
             lon_min = lon_min.min(p.lon());
@@ -43,18 +56,20 @@ impl Grid {
             starts: vec![0; nlat * nlon + 1],
             items: Vec::with_capacity(points.len()),
         };
-        let mut keyed: Vec<(u32, u32)> = points
+        let mut keyed: Vec<(u32, u32, usize)> = points
             .iter()
-            .map(|(id, p)| (grid.cell_of(p.lat(), p.lon()) as u32, *id))
+            .enumerate()
+            .map(|(i, (key, p, _))| (grid.cell_of(p.lat(), p.lon()) as u32, *key, i))
             .collect();
         keyed.sort_unstable();
-        for &(cell, _) in &keyed {
+        for &(cell, _, _) in &keyed {
             grid.starts[cell as usize + 1] += 1;
         }
         for i in 1..grid.starts.len() {
             grid.starts[i] += grid.starts[i - 1];
         }
-        grid.items.extend(keyed.into_iter().map(|(_, id)| id));
+        grid.items
+            .extend(keyed.into_iter().map(|(_, _, i)| points[i].2));
         grid
     }
 
@@ -77,7 +92,7 @@ impl Grid {
     /// Calls `f` with every item in a cell that may hold points within `km` of `centre`. A
     /// superset of the points in reach: the caller still checks the exact distance.
     #[inline]
-    pub fn for_each_near(&self, centre: &GeoPoint, km: f64, mut f: impl FnMut(u32)) {
+    pub fn for_each_near(&self, centre: &GeoPoint, km: f64, mut f: impl FnMut(&T)) {
         if self.items.is_empty() {
             return;
         }
@@ -96,8 +111,8 @@ impl Grid {
         for r in r0..=r1 {
             let from = self.starts[r * self.nlon + c0] as usize;
             let to = self.starts[r * self.nlon + c1 + 1] as usize;
-            for &id in &self.items[from..to] {
-                f(id);
+            for item in &self.items[from..to] {
+                f(item);
             }
         }
     }
@@ -109,19 +124,19 @@ mod tests {
 
     #[test]
     fn finds_every_point_within_reach() {
-        let pts: Vec<(u32, GeoPoint)> = (0..400)
+        let pts: Vec<(u32, GeoPoint, u32)> = (0..400)
             .map(|i| {
                 let lat = 51.0 + (i % 20) as f64 * 0.1;
                 let lon = 4.0 + (i / 20) as f64 * 0.13;
-                (i, GeoPoint::new(lat, lon).unwrap())
+                (i, GeoPoint::new(lat, lon).unwrap(), i)
             })
             .collect();
         let grid = Grid::build(&pts);
         let centre = GeoPoint::new(51.93, 5.11).unwrap();
         for km in [0.5, 5.0, 17.0, 60.0] {
             let mut seen = Vec::new();
-            grid.for_each_near(&centre, km, |id| seen.push(id));
-            for (id, p) in &pts {
+            grid.for_each_near(&centre, km, |id| seen.push(*id));
+            for (id, p, _) in &pts {
                 if p.distance_km(&centre) <= km {
                     assert!(seen.contains(id), "missed {id} at {km} km");
                 }

@@ -17,7 +17,7 @@ pub use topk::{Scored, TopK};
 use crate::model::dataset::Dataset;
 use crate::model::enums::PlacementKind;
 use crate::model::ids::{LearnerIdx, PlacementIdx, RegionIdx};
-use crate::score::{Prepared, ScoreView, Scorer, Tally};
+use crate::score::{PlacementRow, Prepared, ScoreView, Scorer, Tally};
 use grid::Grid;
 use rayon::prelude::*;
 
@@ -51,9 +51,9 @@ pub struct PlacementIndex {
     n_regions: usize,
     n_quals: usize,
     /// `[region × 3 + kind]`: every placement.
-    by_kind: Vec<Grid>,
+    by_kind: Vec<Grid<PlacementRow>>,
     /// `[(region × 2 + kind) × n_quals + qualification]` for internship (0) and learn-work (1).
-    by_recognition: Vec<Grid>,
+    by_recognition: Vec<Grid<PlacementRow>>,
 }
 
 impl PlacementIndex {
@@ -64,7 +64,11 @@ impl PlacementIndex {
         let mut by_kind = vec![Vec::new(); n_regions * 3];
         let mut by_recognition = vec![Vec::new(); n_regions * 2 * n_quals];
         for (i, p) in data.placements.iter().enumerate() {
-            let point = (i as u32, p.location);
+            let point = (
+                i as u32,
+                p.location,
+                PlacementRow::new(data, PlacementIdx(i as u32)),
+            );
             // Full placements stay in the kind blocks so that "why not" can count them.
             by_kind[p.region.ix() * 3 + p.kind.ix()].push(point);
             if p.open_places() > 0 && p.kind != PlacementKind::Banenafspraak {
@@ -75,7 +79,12 @@ impl PlacementIndex {
                 }
             }
         }
-        let grids = |blocks: Vec<Vec<_>>| blocks.par_iter().map(|pts| Grid::build(pts)).collect();
+        let grids = |blocks: Vec<Vec<_>>| {
+            blocks
+                .par_iter()
+                .map(|pts: &Vec<_>| Grid::build(pts))
+                .collect()
+        };
         PlacementIndex {
             n_regions,
             n_quals,
@@ -86,7 +95,7 @@ impl PlacementIndex {
 
     /// The block holding every placement of `kind` in `region` that the learner could take.
     #[inline]
-    fn block(&self, pl: &Prepared<'_>, region: usize, kind: PlacementKind) -> &Grid {
+    fn block(&self, pl: &Prepared<'_>, region: usize, kind: PlacementKind) -> &Grid<PlacementRow> {
         let l = pl.learner;
         let needs_recognition = match kind {
             PlacementKind::Internship => l.school_type.is_mbo(),
@@ -120,9 +129,9 @@ impl PlacementIndex {
                     continue;
                 }
                 let block = self.block(&pl, r, kind);
-                block.for_each_near(&pl.learner.home, pl.learner.travel_limit_km, |id| {
-                    if let Some(s) = scorer.score(&pl, PlacementIdx(id)) {
-                        top.push(s, id);
+                block.for_each_near(&pl.learner.home, pl.learner.travel_limit_km, |row| {
+                    if let Some(s) = scorer.score_row(&pl, row, ScoreView::Full) {
+                        top.push(s, row.idx.0);
                     }
                 });
             }
@@ -147,10 +156,9 @@ impl PlacementIndex {
             }
             for kind in PlacementKind::ALL {
                 let block = &self.by_kind[r * 3 + kind.ix()];
-                block.for_each_near(&pl.learner.home, pl.learner.travel_limit_km, |id| {
-                    let p = scorer.data().placement(PlacementIdx(id));
-                    if p.location.distance_km(&pl.learner.home) <= pl.learner.travel_limit_km {
-                        scorer.tally(&pl, PlacementIdx(id), &mut tally);
+                block.for_each_near(&pl.learner.home, pl.learner.travel_limit_km, |row| {
+                    if pl.within_travel_limit(&row.xyz) {
+                        scorer.tally(&pl, row, &mut tally);
                     }
                 });
             }
@@ -177,7 +185,7 @@ impl PlacementIndex {
 /// Learners blocked by home region, each block a spatial grid with its largest travel limit.
 #[derive(Debug)]
 pub struct LearnerIndex {
-    blocks: Vec<(Grid, f64)>,
+    blocks: Vec<(Grid<u32>, f64)>,
 }
 
 impl LearnerIndex {
@@ -187,7 +195,7 @@ impl LearnerIndex {
         let mut points = vec![Vec::new(); n_regions];
         let mut reach = vec![0.0f64; n_regions];
         for (i, l) in data.learners.iter().enumerate() {
-            points[l.region.ix()].push((i as u32, l.home));
+            points[l.region.ix()].push((i as u32, l.home, i as u32));
             reach[l.region.ix()] = reach[l.region.ix()].max(l.travel_limit_km);
         }
         LearnerIndex {
@@ -214,7 +222,7 @@ impl LearnerIndex {
             if !scorer.region_reaches(RegionIdx(r as u16), p.region) {
                 continue;
             }
-            grid.for_each_near(&p.location, *km, |id| {
+            grid.for_each_near(&p.location, *km, |&id| {
                 let pl = scorer.prepare(LearnerIdx(id));
                 if let Some(s) = scorer.score_in(&pl, pi, view) {
                     top.push(s, id);

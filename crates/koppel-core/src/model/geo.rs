@@ -70,6 +70,12 @@ impl GeoPoint {
         self.lon
     }
 
+    /// The unit vector.
+    #[inline]
+    pub fn xyz(&self) -> [f64; 3] {
+        self.xyz
+    }
+
     /// Squared chord length between two points on the unit sphere.
     #[inline]
     pub fn chord2(&self, other: &GeoPoint) -> f64 {

@@ -3,9 +3,9 @@
 //! Every function here is monotone in the quantity it names (a better outlook, a closer site, a
 //! higher-ranked sector never lowers its value), which the property tests rely on.
 
+use super::PlacementRow;
 use super::{Prepared, Scorer};
 use crate::model::enums::{ExitProfile, PlacementKind};
-use crate::model::placement::Placement;
 use crate::model::reference::OutlookCell;
 
 /// Raw value when nothing is known, neither good nor bad.
@@ -72,14 +72,12 @@ impl QualMatch {
 
 /// The qualification relation of a pair.
 #[inline]
-pub fn qual_match(s: &Scorer<'_>, pl: &Prepared<'_>, p: &Placement) -> QualMatch {
+pub fn qual_match(s: &Scorer<'_>, pl: &Prepared<'_>, p: &PlacementRow) -> QualMatch {
     match pl.learner.qualification {
-        Some(q) if p.qualifications.binary_search(&q).is_ok() => QualMatch::Exact,
-        Some(q) if s.data.reference.qualifications[q.ix()].sector == p.sector => {
-            QualMatch::SameSector
-        }
+        Some(q) if p.trains_for(q, s.data) => QualMatch::Exact,
+        Some(_) if pl.qual_sector == Some(p.sector) => QualMatch::SameSector,
         Some(_) => QualMatch::Other,
-        None if p.qualifications.is_empty() => QualMatch::OpenToAll,
+        None if p.asks_no_qualification() => QualMatch::OpenToAll,
         None => QualMatch::NoneHeld,
     }
 }
@@ -97,7 +95,7 @@ pub fn level_fit_permille(level: u8, min: u8, max: u8) -> u32 {
 
 /// Share of the learner's non-essential needs the placement covers (no such needs → 1000).
 #[inline]
-pub fn support_permille(pl: &Prepared<'_>, p: &Placement) -> u16 {
+pub fn support_permille(pl: &Prepared<'_>, p: &PlacementRow) -> u16 {
     let wanted = pl.learner.support.desired;
     if wanted.is_empty() {
         return 1000;
@@ -124,7 +122,7 @@ pub fn hours_permille(asked: u8, available: u8) -> u16 {
 /// Further education: the credential's value, at least 300 for a job prospect.
 /// Daytime activities: 500, or 750 when it leads to a job or any credential.
 #[inline]
-pub fn pathway_permille(exit: ExitProfile, p: &Placement) -> u16 {
+pub fn pathway_permille(exit: ExitProfile, p: &PlacementRow) -> u16 {
     let job = p.job_prospect || p.kind == PlacementKind::Banenafspraak;
     let cred = p.credential.value_permille();
     match exit {
@@ -138,7 +136,12 @@ pub fn pathway_permille(exit: ExitProfile, p: &Placement) -> u16 {
 
 /// All seven raw values of a feasible pair, in [`crate::Component::ALL`] order.
 #[inline]
-pub fn raw_values(s: &Scorer<'_>, pl: &Prepared<'_>, p: &Placement, distance_km: f64) -> [u16; 7] {
+pub fn raw_values(
+    s: &Scorer<'_>,
+    pl: &Prepared<'_>,
+    p: &PlacementRow,
+    distance_km: f64,
+) -> [u16; 7] {
     let l = pl.learner;
     let rank = l.sector_preferences.iter().position(|&x| x == p.sector);
     let qual = qual_match(s, pl, p).permille()

@@ -77,10 +77,10 @@ fn ordinal(r: usize) -> String {
 pub(super) fn explain(s: &Scorer<'_>, li: LearnerIdx, pi: PlacementIdx) -> Explanation {
     let refs = &s.data.reference;
     let pl = s.prepare(li);
-    let (l, p) = (pl.learner, s.data.placement(pi));
+    let (l, p, row) = (pl.learner, s.data.placement(pi), s.row(pi));
     let mut violations = Vec::new();
-    let feasible = s.check(&pl, p, &mut violations).is_some();
-    let distance_km = chord2_to_km(l.home.chord2(&p.location));
+    let feasible = s.check(&pl, row, &mut violations).is_some();
+    let distance_km = chord2_to_km(row.chord2(&pl.home));
     let facts = PairFacts {
         kind: p.kind,
         sector: refs.sectors[p.sector.ix()].code.clone(),
@@ -100,7 +100,7 @@ pub(super) fn explain(s: &Scorer<'_>, li: LearnerIdx, pi: PlacementIdx) -> Expla
     if !feasible {
         return out;
     }
-    let raw = raw_values(s, &pl, p, distance_km);
+    let raw = raw_values(s, &pl, row, distance_km);
     let contrib = contributions(pl.policy, &raw);
     let cell = refs.outlook.get(p.sector, p.region);
     let step = |o: Option<crate::OutlookLevel>| {
@@ -125,7 +125,7 @@ pub(super) fn explain(s: &Scorer<'_>, li: LearnerIdx, pi: PlacementIdx) -> Expla
             ),
         },
         {
-            let what = match qual_match(s, &pl, p) {
+            let what = match qual_match(s, &pl, row) {
                 QualMatch::Exact => "trains for the learner's qualification",
                 QualMatch::SameSector => "same sector as the learner's qualification",
                 QualMatch::Other => "another sector than the learner's qualification",
