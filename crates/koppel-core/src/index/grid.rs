@@ -8,11 +8,66 @@ const CELL_LAT: f64 = 0.1;
 /// Cell width in degrees longitude (about 10 km at Dutch latitudes).
 const CELL_LON: f64 = 0.15;
 
+/// A latitude/longitude box that holds every point within some distance of a centre; computed
+/// once per query and reused for every grid the query visits.
+#[derive(Clone, Debug)]
+pub struct SearchBox {
+    centre: GeoPoint,
+    rows: std::ops::Range<i64>,
+    cols: std::ops::Range<i64>,
+}
+
+/// Global lattice row of a latitude.
+#[inline]
+fn lattice_row(lat: f64) -> i64 {
+    (lat / CELL_LAT).floor() as i64
+}
+
+/// Global lattice column of a longitude.
+#[inline]
+fn lattice_col(lon: f64) -> i64 {
+    (lon / CELL_LON).floor() as i64
+}
+
+impl SearchBox {
+    /// The box around `centre` holding every point within `km`.
+    pub fn around(centre: &GeoPoint, km: f64) -> SearchBox {
+        let (dlat, dlon) = reach_box_deg(centre, km);
+        SearchBox {
+            centre: *centre,
+            rows: lattice_row(centre.lat() - dlat)..lattice_row(centre.lat() + dlat) + 1,
+            cols: lattice_col(centre.lon() - dlon)..lattice_col(centre.lon() + dlon) + 1,
+        }
+    }
+
+    /// The lattice cells of the box with a lower bound on the distance (km) from the centre to
+    /// any point of the cell, nearest first (ties by row, then column).
+    pub fn cells_by_distance(&self) -> Vec<(f64, i64, i64)> {
+        let (lat, lon) = (self.centre.lat(), self.centre.lon());
+        let mut cells = Vec::with_capacity(self.rows.clone().count() * self.cols.clone().count());
+        for r in self.rows.clone() {
+            // The cell is widened by a hair so that points that rounding put in it are inside.
+            let (lo, hi) = (r as f64 * CELL_LAT - 1e-9, (r + 1) as f64 * CELL_LAT + 1e-9);
+            let near_lat = lat.clamp(lo, hi);
+            for c in self.cols.clone() {
+                let (lo, hi) = (c as f64 * CELL_LON - 1e-9, (c + 1) as f64 * CELL_LON + 1e-9);
+                let near = GeoPoint::new(near_lat, lon.clamp(lo, hi)).expect("valid coordinate");
+                // The clamped point is the nearest up to second-order terms (meridians are not
+                // parallel); the margin keeps the bound below the true minimum.
+                let bound = (self.centre.distance_km(&near) * 0.999 - 0.01).max(0.0);
+                cells.push((bound, r, c));
+            }
+        }
+        cells.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        cells
+    }
+}
+
 /// Items bucketed by cell, stored contiguously; within a cell, items ascend by their key.
 #[derive(Clone, Debug)]
 pub struct Grid<T> {
-    lat0: f64,
-    lon0: f64,
+    row0: i64,
+    col0: i64,
     nlat: usize,
     nlon: usize,
     starts: Vec<u32>,
@@ -22,8 +77,8 @@ pub struct Grid<T> {
 impl<T> Default for Grid<T> {
     fn default() -> Self {
         Grid {
-            lat0: 0.0,
-            lon0: 0.0,
+            row0: 0,
+            col0: 0,
             nlat: 0,
             nlon: 0,
             starts: Vec::new(),
@@ -46,11 +101,14 @@ impl<T: Copy> Grid<T> {
             lon_min = lon_min.min(p.lon());
             lon_max = lon_max.max(p.lon());
         }
-        let nlat = ((lat_max - lat_min) / CELL_LAT) as usize + 1;
-        let nlon = ((lon_max - lon_min) / CELL_LON) as usize + 1;
+        // Origins sit on one global lattice, so that every grid's cell (r, c) is the lattice
+        // cell (r + row0, c + col0) and a query can rank cells once for all grids.
+        let (row0, col0) = (lattice_row(lat_min), lattice_col(lon_min));
+        let nlat = (lattice_row(lat_max) - row0) as usize + 1;
+        let nlon = (lattice_col(lon_max) - col0) as usize + 1;
         let mut grid = Grid {
-            lat0: lat_min,
-            lon0: lon_min,
+            row0,
+            col0,
             nlat,
             nlon,
             starts: vec![0; nlat * nlon + 1],
@@ -74,9 +132,20 @@ impl<T: Copy> Grid<T> {
     }
 
     fn cell_of(&self, lat: f64, lon: f64) -> usize {
-        let r = (((lat - self.lat0) / CELL_LAT) as usize).min(self.nlat - 1);
-        let c = (((lon - self.lon0) / CELL_LON) as usize).min(self.nlon - 1);
+        let r = (lattice_row(lat) - self.row0) as usize;
+        let c = (lattice_col(lon) - self.col0) as usize;
         r * self.nlon + c
+    }
+
+    /// Items of lattice cell (`row`, `col`); empty when the cell is outside this grid.
+    #[inline]
+    pub fn lattice_cell(&self, row: i64, col: i64) -> &[T] {
+        let (r, c) = (row - self.row0, col - self.col0);
+        if r < 0 || c < 0 || r >= self.nlat as i64 || c >= self.nlon as i64 {
+            return &[];
+        }
+        let cell = r as usize * self.nlon + c as usize;
+        &self.items[self.starts[cell] as usize..self.starts[cell + 1] as usize]
     }
 
     /// Number of items.
@@ -92,22 +161,24 @@ impl<T: Copy> Grid<T> {
     /// Calls `f` with every item in a cell that may hold points within `km` of `centre`. A
     /// superset of the points in reach: the caller still checks the exact distance.
     #[inline]
-    pub fn for_each_near(&self, centre: &GeoPoint, km: f64, mut f: impl FnMut(&T)) {
+    pub fn for_each_near(&self, centre: &GeoPoint, km: f64, f: impl FnMut(&T)) {
+        self.for_each_in(&SearchBox::around(centre, km), f)
+    }
+
+    /// Calls `f` with every item in a cell that overlaps the box.
+    #[inline]
+    pub fn for_each_in(&self, b: &SearchBox, mut f: impl FnMut(&T)) {
         if self.items.is_empty() {
             return;
         }
-        let (dlat, dlon) = reach_box_deg(centre, km);
-        let row = |lat: f64| ((lat - self.lat0) / CELL_LAT).floor();
-        let col = |lon: f64| ((lon - self.lon0) / CELL_LON).floor();
-        let (r0, r1) = (row(centre.lat() - dlat), row(centre.lat() + dlat));
-        let (c0, c1) = (col(centre.lon() - dlon), col(centre.lon() + dlon));
-        let last_r = (self.nlat - 1) as f64;
-        let last_c = (self.nlon - 1) as f64;
-        if r1 < 0.0 || c1 < 0.0 || r0 > last_r || c0 > last_c {
+        let (r0, r1) = (b.rows.start - self.row0, b.rows.end - 1 - self.row0);
+        let (c0, c1) = (b.cols.start - self.col0, b.cols.end - 1 - self.col0);
+        let (last_r, last_c) = ((self.nlat - 1) as i64, (self.nlon - 1) as i64);
+        if r1 < 0 || c1 < 0 || r0 > last_r || c0 > last_c {
             return;
         }
-        let (r0, r1) = (r0.max(0.0) as usize, r1.min(last_r) as usize);
-        let (c0, c1) = (c0.max(0.0) as usize, c1.min(last_c) as usize);
+        let (r0, r1) = (r0.max(0) as usize, r1.min(last_r) as usize);
+        let (c0, c1) = (c0.max(0) as usize, c1.min(last_c) as usize);
         for r in r0..=r1 {
             let from = self.starts[r * self.nlon + c0] as usize;
             let to = self.starts[r * self.nlon + c1 + 1] as usize;

@@ -52,6 +52,15 @@ impl TopK {
         }
     }
 
+    /// The score an item must reach to enter (ties then go by id) once `k` are held.
+    #[inline]
+    pub fn threshold(&self) -> Option<u16> {
+        if self.k == 0 {
+            return Some(u16::MAX);
+        }
+        (self.heap.len() == self.k).then(|| (self.heap.peek().expect("k > 0 items").0 >> 32) as u16)
+    }
+
     /// The selection, best first.
     pub fn into_sorted(self) -> Vec<(u16, u32)> {
         let mut keys: Vec<u64> = self.heap.into_iter().map(|Reverse(k)| k).collect();

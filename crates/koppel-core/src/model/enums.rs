@@ -254,6 +254,11 @@ impl SupportSet {
         SupportSet(self.0 & !other.0)
     }
 
+    /// Kinds in either.
+    pub fn union(self, other: SupportSet) -> SupportSet {
+        SupportSet(self.0 | other.0)
+    }
+
     /// Kinds in both.
     pub fn intersect(self, other: SupportSet) -> SupportSet {
         SupportSet(self.0 & other.0)

@@ -83,6 +83,23 @@ impl Prepared<'_> {
         self.reach_row[r.ix()]
     }
 
+    /// The learner-level constraint that rules out every placement of `kind`, if any.
+    #[inline]
+    pub fn kind_blocked(&self, kind: PlacementKind) -> Option<Constraint> {
+        match kind {
+            PlacementKind::Internship if !self.learner.school_type.is_enrolled() => {
+                Some(Constraint::NotEnrolled)
+            }
+            PlacementKind::LearnWork if self.learner.qualification.is_none() => {
+                Some(Constraint::NoQualification)
+            }
+            PlacementKind::Banenafspraak if !self.learner.in_register => {
+                Some(Constraint::NotInRegister)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the learner may take placements of `kind` at all (register, enrolment,
     /// qualification), before looking at any placement.
     #[inline]
@@ -215,6 +232,17 @@ impl<'d> Scorer<'d> {
     #[inline]
     pub fn row(&self, pi: PlacementIdx) -> &PlacementRow {
         &self.rows[pi.ix()]
+    }
+
+    /// Outlook raw value (permille) of any placement of this kind, sector and region.
+    #[inline]
+    pub fn outlook_for(
+        &self,
+        kind: PlacementKind,
+        sector: crate::SectorIdx,
+        region: RegionIdx,
+    ) -> u16 {
+        self.outlook_pm[(kind.ix() * self.n_sectors + sector.ix()) * self.n_regions + region.ix()]
     }
 
     /// Outlook raw value (permille) of a placement.

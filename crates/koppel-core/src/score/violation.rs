@@ -86,7 +86,8 @@ impl Tally {
         v
     }
 
-    pub(crate) fn add(&mut self, c: Constraint) {
+    /// Counts one failure of `c`.
+    pub fn add(&mut self, c: Constraint) {
         self.counts[c as usize] += 1;
     }
 }

@@ -1,0 +1,303 @@
+//! The placement side of the candidate index.
+//!
+//! Placements are blocked by (region, kind, sector) and, for internships and learn-work jobs, a
+//! second time by (region, kind, qualification the employer is recognised for, sector), because
+//! an mbo learner can only take those. Inside a block, rows sit in a spatial grid.
+//!
+//! A query lists the blocks the learner may use (regions the policy reaches, kinds the learner
+//! may take, the learner's own qualification), bounds each block's best possible score (outlook
+//! and preference are exact per block; hours, support and pathway use per-block maxima; the
+//! rest count as perfect), visits blocks best bound first, and stops once a bound is below the
+//! k-th best score found: nothing in such a block can enter the top k.
+
+use super::grid::{Grid, SearchBox};
+use super::topk::{Scored, TopK};
+use super::KindFilter;
+use crate::model::dataset::Dataset;
+use crate::model::enums::{ExitProfile, PlacementKind, SupportSet};
+use crate::model::ids::{LearnerIdx, PlacementIdx, RegionIdx, SectorIdx};
+use crate::policy::{Component, SCORE_MAX};
+use crate::score::components::{
+    distance_permille, hours_permille, pathway_permille, preference_permille,
+};
+use crate::score::{total, PlacementRow, Prepared, ScoreView, Scorer, Tally};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+const EXITS: [ExitProfile; 3] = [
+    ExitProfile::Work,
+    ExitProfile::FurtherEducation,
+    ExitProfile::DaytimeActivities,
+];
+
+/// Placements of one region, kind and sector (and recognition), with per-block maxima.
+#[derive(Debug)]
+struct Block {
+    grid: Grid<PlacementRow>,
+    region: RegionIdx,
+    kind: PlacementKind,
+    sector: SectorIdx,
+    max_hours: u8,
+    support_union: SupportSet,
+    pathway_max: [u16; 3],
+}
+
+impl Block {
+    fn new(points: Vec<(u32, crate::GeoPoint, PlacementRow)>) -> Block {
+        let first = points[0].2;
+        let mut b = Block {
+            grid: Grid::build(&points),
+            region: first.region,
+            kind: first.kind,
+            sector: first.sector,
+            max_hours: 0,
+            support_union: SupportSet::EMPTY,
+            pathway_max: [0; 3],
+        };
+        for (_, _, r) in &points {
+            b.max_hours = b.max_hours.max(r.hours_per_week);
+            b.support_union = b.support_union.union(r.support_offered);
+            for (m, exit) in b.pathway_max.iter_mut().zip(EXITS) {
+                *m = (*m).max(pathway_permille(exit, r));
+            }
+        }
+        b
+    }
+
+    /// No feasible placement of this block scores above this for the learner, counting the
+    /// distance component as 0 (add [`distance_bound`] for a given distance).
+    fn upper_bound(&self, scorer: &Scorer<'_>, pl: &Prepared<'_>) -> u16 {
+        let l = pl.learner;
+        let mut raw = [SCORE_MAX; 7];
+        raw[Component::Outlook.ix()] = scorer.outlook_for(self.kind, self.sector, self.region);
+        let rank = l.sector_preferences.iter().position(|&s| s == self.sector);
+        raw[Component::Preference.ix()] =
+            preference_permille(rank, !l.sector_preferences.is_empty());
+        let wanted = l.support.desired;
+        if !wanted.is_empty() {
+            raw[Component::Support.ix()] =
+                (1000 * wanted.intersect(self.support_union).len() / wanted.len()) as u16;
+        }
+        raw[Component::Hours.ix()] = hours_permille(self.max_hours, l.hours_per_week);
+        let exit = EXITS
+            .iter()
+            .position(|&e| e == l.exit_profile)
+            .expect("every exit listed");
+        raw[Component::Pathway.ix()] = self.pathway_max[exit];
+        raw[Component::Distance.ix()] = 0;
+        total(pl.policy, &raw)
+    }
+}
+
+/// The largest distance contribution a site at least `km` away can make.
+#[inline]
+fn distance_bound(pl: &Prepared<'_>, km: f64) -> u16 {
+    let w = pl.policy.weights.get(Component::Distance) as u32;
+    (w * distance_permille(km, pl.learner.travel_limit_km) as u32 / SCORE_MAX as u32) as u16
+}
+
+/// Placements blocked for top-k queries; see the module documentation.
+#[derive(Debug)]
+pub struct PlacementIndex {
+    n_regions: usize,
+    n_quals: usize,
+    blocks: Vec<Block>,
+    /// `[region × 3 + kind]`: blocks of every placement, one per sector.
+    by_kind: Vec<Range<u32>>,
+    /// `[(region × 2 + kind) × n_quals + qualification]` for internship (0) and learn-work (1):
+    /// blocks of placements with an open place whose employer is recognised for it.
+    by_recognition: Vec<Range<u32>>,
+}
+
+type Key = (u32, u32, u16);
+
+impl PlacementIndex {
+    /// Indexes every placement of `data`.
+    pub fn build(data: &Dataset) -> PlacementIndex {
+        let n_regions = data.reference.regions.len();
+        let n_quals = data.reference.qualifications.len();
+        let mut by_kind: BTreeMap<Key, Vec<_>> = BTreeMap::new();
+        let mut by_recognition: BTreeMap<Key, Vec<_>> = BTreeMap::new();
+        for (i, p) in data.placements.iter().enumerate() {
+            let row = PlacementRow::new(data, PlacementIdx(i as u32));
+            let point = (i as u32, p.location, row);
+            // Full placements stay in the kind blocks so that "why not" can count them.
+            let kind_slot = (p.region.ix() * 3 + p.kind.ix()) as u32;
+            by_kind
+                .entry((kind_slot, 0, p.sector.0))
+                .or_default()
+                .push(point);
+            if p.open_places() > 0 && p.kind != PlacementKind::Banenafspraak {
+                let employer = &data.reference.employers[p.employer.ix()];
+                for q in &employer.recognised_for {
+                    let slot = ((p.region.ix() * 2 + p.kind.ix()) * n_quals + q.ix()) as u32;
+                    by_recognition
+                        .entry((slot, 0, p.sector.0))
+                        .or_default()
+                        .push(point);
+                }
+            }
+        }
+        let mut blocks = Vec::new();
+        let kind_ranges = Self::layout(by_kind, n_regions * 3, &mut blocks);
+        let recognition_ranges = Self::layout(by_recognition, n_regions * 2 * n_quals, &mut blocks);
+        PlacementIndex {
+            n_regions,
+            n_quals,
+            blocks,
+            by_kind: kind_ranges,
+            by_recognition: recognition_ranges,
+        }
+    }
+
+    /// Appends the blocks of `groups` (sorted by slot, then sector) and returns each slot's range.
+    fn layout(
+        groups: BTreeMap<Key, Vec<(u32, crate::GeoPoint, PlacementRow)>>,
+        slots: usize,
+        blocks: &mut Vec<Block>,
+    ) -> Vec<Range<u32>> {
+        let start = blocks.len();
+        let keys: Vec<u32> = groups.keys().map(|k| k.0).collect();
+        let built: Vec<Block> = groups
+            .into_values()
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(Block::new)
+            .collect();
+        blocks.extend(built);
+        let mut ranges = vec![0..0; slots];
+        for (i, slot) in keys.into_iter().enumerate() {
+            let b = (start + i) as u32;
+            let r = &mut ranges[slot as usize];
+            if r.start == r.end {
+                *r = b..b + 1;
+            } else {
+                r.end = b + 1;
+            }
+        }
+        ranges
+    }
+
+    /// The blocks holding every placement of `kind` in `region` that the learner could take.
+    #[inline]
+    fn blocks_for(&self, pl: &Prepared<'_>, region: usize, kind: PlacementKind) -> Range<u32> {
+        let l = pl.learner;
+        let needs_recognition = match kind {
+            PlacementKind::Internship => l.school_type.is_mbo(),
+            PlacementKind::LearnWork => true,
+            PlacementKind::Banenafspraak => false,
+        };
+        match l.qualification {
+            Some(q) if needs_recognition => {
+                self.by_recognition[(region * 2 + kind.ix()) * self.n_quals + q.ix()].clone()
+            }
+            _ => self.by_kind[region * 3 + kind.ix()].clone(),
+        }
+    }
+
+    /// The `k` best feasible placements for a learner, best first, ties by placement id.
+    pub fn top_k(
+        &self,
+        scorer: &Scorer<'_>,
+        li: LearnerIdx,
+        k: usize,
+        kinds: KindFilter,
+    ) -> Vec<Scored<PlacementIdx>> {
+        let pl = scorer.prepare(li);
+        let mut candidates: Vec<(u16, u32)> = Vec::new();
+        for r in 0..self.n_regions {
+            if !pl.reaches(RegionIdx(r as u16)) {
+                continue;
+            }
+            for kind in PlacementKind::ALL {
+                if kinds.admits(kind) && pl.may_take(kind) {
+                    for b in self.blocks_for(&pl, r, kind) {
+                        candidates.push((self.blocks[b as usize].upper_bound(scorer, &pl), b));
+                    }
+                }
+            }
+        }
+        // Best bound first; a block's bound assumes a site at the learner's door.
+        let door = distance_bound(&pl, 0.0);
+        candidates.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+        let mut top = TopK::new(k);
+        let area = SearchBox::around(&pl.learner.home, pl.learner.travel_limit_km);
+        let cells = area.cells_by_distance();
+        for (bound, b) in candidates {
+            if top.threshold().is_some_and(|t| bound + door < t) {
+                break; // every later block is bounded lower still
+            }
+            let grid = &self.blocks[b as usize].grid;
+            for &(km, row, col) in &cells {
+                if top
+                    .threshold()
+                    .is_some_and(|t| bound + distance_bound(&pl, km) < t)
+                {
+                    break; // every later cell is farther still
+                }
+                for r in grid.lattice_cell(row, col) {
+                    if let Some(s) = scorer.score_row(&pl, r, ScoreView::Full) {
+                        top.push(s, r.idx.0);
+                    }
+                }
+            }
+        }
+        top.into_sorted()
+            .into_iter()
+            .map(|(score, id)| Scored {
+                idx: PlacementIdx(id),
+                score,
+            })
+            .collect()
+    }
+
+    /// Why a learner has no match: how many placements in a region the learner's policy
+    /// reaches and within the travel limit fail each hard constraint. Placements of a kind the
+    /// learner cannot take at all (not enrolled, not in the register, no qualification) are
+    /// counted once, under that reason, without checking them further.
+    pub fn tally_in_reach(&self, scorer: &Scorer<'_>, li: LearnerIdx) -> Tally {
+        let pl = scorer.prepare(li);
+        let mut tally = Tally::default();
+        let area = SearchBox::around(&pl.learner.home, pl.learner.travel_limit_km);
+        for r in 0..self.n_regions {
+            if !pl.reaches(RegionIdx(r as u16)) {
+                continue;
+            }
+            for kind in PlacementKind::ALL {
+                let blocks = self.by_kind[r * 3 + kind.ix()].clone();
+                let kind_blocked = pl.kind_blocked(kind);
+                for b in blocks {
+                    self.blocks[b as usize].grid.for_each_in(&area, |row| {
+                        if !pl.within_travel_limit(&row.xyz) {
+                            return;
+                        }
+                        match kind_blocked {
+                            Some(c) => {
+                                tally.placements += 1;
+                                tally.add(c);
+                            }
+                            None => scorer.tally(&pl, row, &mut tally),
+                        }
+                    });
+                }
+            }
+        }
+        tally
+    }
+
+    /// [`PlacementIndex::top_k`] for many learners, in parallel; results in input order.
+    pub fn top_k_many(
+        &self,
+        scorer: &Scorer<'_>,
+        learners: &[LearnerIdx],
+        k: usize,
+        kinds: KindFilter,
+    ) -> Vec<Vec<Scored<PlacementIdx>>> {
+        learners
+            .par_iter()
+            .with_min_len(64)
+            .map(|&li| self.top_k(scorer, li, k, kinds))
+            .collect()
+    }
+}
