@@ -389,3 +389,137 @@ fn policy_changes_weights_in_explanations() {
 fn read(dir: &Path, f: &str) -> String {
     std::fs::read_to_string(dir.join(f)).unwrap()
 }
+
+fn jsonl(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn allocate_places_within_capacity_and_gives_every_unplaced_learner_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let placements: std::collections::HashMap<String, i64> =
+        jsonl(&root().join("fixtures/demo/placements.jsonl"))
+            .into_iter()
+            .map(|p| {
+                let open = p["capacity"].as_i64().unwrap() - p["filled"].as_i64().unwrap_or(0);
+                (p["id"].as_str().unwrap().to_owned(), open)
+            })
+            .collect();
+    for mode in ["optimal", "stable"] {
+        let out = dir.path().join(mode);
+        let summary = json(&koppel(&[
+            "allocate",
+            "--mode",
+            mode,
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ]));
+        let placed = jsonl(&out.join("assignments.jsonl"));
+        let unplaced = jsonl(&out.join("unplaced.jsonl"));
+        assert_eq!(
+            placed.len() + unplaced.len(),
+            400,
+            "{mode}: every learner is in exactly one file"
+        );
+        assert_eq!(summary["placed"].as_u64(), Some(placed.len() as u64));
+        let mut load: std::collections::HashMap<&str, i64> = Default::default();
+        for a in &placed {
+            *load.entry(a["placement"].as_str().unwrap()).or_default() += 1;
+            assert!(a["rank"].as_u64().unwrap() >= 1);
+        }
+        for (p, n) in load {
+            assert!(
+                n <= placements[p],
+                "{mode}: {p} holds {n}, has {} open places",
+                placements[p]
+            );
+        }
+        for u in &unplaced {
+            match u["reason"].as_str().unwrap() {
+                "no_feasible_placement" => assert!(u["blocked_by"].is_array()),
+                "all_candidates_taken" => {
+                    assert!(u["candidates"].as_u64().unwrap() >= 1);
+                    for t in u["best"].as_array().unwrap() {
+                        let taken = t["taken_by"].as_array().unwrap().len() as u64;
+                        assert_eq!(
+                            taken,
+                            t["places"].as_u64().unwrap(),
+                            "a wanted placement is full"
+                        );
+                    }
+                }
+                other => panic!("unknown reason {other}"),
+            }
+        }
+        if mode == "stable" {
+            assert_eq!(summary["blocking_pairs"], 0);
+            let v = &summary["versus_optimal"];
+            assert!(v["total_optimal"].as_i64() >= v["total_stable"].as_i64());
+        }
+    }
+}
+
+#[test]
+fn exported_graph_solves_to_the_allocated_total_and_foreign_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.min");
+    let out = dir.path().join("out");
+    let summary = json(&koppel(&[
+        "allocate",
+        "--out",
+        out.to_str().unwrap(),
+        "--export-dimacs",
+        file.to_str().unwrap(),
+        "--json",
+    ]));
+    let o = koppel(&["solve-dimacs", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = stdout(&o);
+    let cost: i64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("cost "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(cost, -summary["total_value"].as_i64().unwrap());
+    assert!(text.lines().any(|l| l.starts_with("solve_s ")));
+    let bad = dir.path().join("bad.min");
+    std::fs::write(&bad, "p min 4 1\nn 1 1\nn 2 -1\na 3 1 0 1 0\n").unwrap();
+    let o = koppel(&["solve-dimacs", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("line 4"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn priority_policy_shows_in_assignments() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.toml");
+    std::fs::write(&policy, "[default.priority]\npro_vso = 200\n").unwrap();
+    let out = dir.path().join("out");
+    json(&koppel(&[
+        "allocate",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]));
+    let placed = jsonl(&out.join("assignments.jsonl"));
+    let with_bonus: Vec<_> = placed
+        .iter()
+        .filter(|a| a["priority_bonus"] == 200)
+        .collect();
+    assert!(!with_bonus.is_empty());
+    assert!(with_bonus
+        .iter()
+        .all(|a| a["priority"] == serde_json::json!(["pro_vso"])));
+}

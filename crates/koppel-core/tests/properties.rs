@@ -173,3 +173,36 @@ fn ranking_is_deterministic_and_parallel_batch_matches_single_queries() {
         d.learners.len()
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// The index's why-not tally counts exactly what a scan of every placement in reach counts.
+    #[test]
+    fn why_not_tally_equals_a_full_scan(seed in 0u64..10_000, cfg in policy_strategy()) {
+        use koppel_core::score::Tally;
+        let d = data(seed, 200, 400);
+        let policies = PolicySet::resolve(&cfg, &d.reference).unwrap();
+        let scorer = Scorer::new(&d, policies);
+        let index = PlacementIndex::build(&d);
+        for li in (0..d.learners.len()).map(|i| LearnerIdx(i as u32)) {
+            let fast = index.tally_in_reach(&scorer, li);
+            let pl = scorer.prepare(li);
+            let l = d.learner(li);
+            let mut slow = Tally::default();
+            for (i, p) in d.placements.iter().enumerate() {
+                if !pl.reaches(p.region) || p.location.distance_km(&l.home) > l.travel_limit_km + 1e-9 {
+                    continue;
+                }
+                match pl.kind_blocked(p.kind) {
+                    Some(c) => {
+                        slow.placements += 1;
+                        slow.add(c);
+                    }
+                    None => scorer.tally(&pl, scorer.row(PlacementIdx(i as u32)), &mut slow),
+                }
+            }
+            prop_assert_eq!(fast, slow, "learner {}", l.id);
+        }
+    }
+}

@@ -43,6 +43,18 @@ impl SearchBox {
     /// The lattice cells of the box with a lower bound on the distance (km) from the centre to
     /// any point of the cell, nearest first (ties by row, then column).
     pub fn cells_by_distance(&self) -> Vec<(f64, i64, i64)> {
+        let mut cells: Vec<(f64, i64, i64)> = self
+            .cells_with_bounds()
+            .into_iter()
+            .map(|(lb, _, r, c)| (lb, r, c))
+            .collect();
+        cells.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        cells
+    }
+
+    /// The lattice cells of the box with lower and upper bounds on the distance (km) from the
+    /// centre to any point of the cell, in row-major order.
+    pub fn cells_with_bounds(&self) -> Vec<(f64, f64, i64, i64)> {
         let (lat, lon) = (self.centre.lat(), self.centre.lon());
         let mut cells = Vec::with_capacity(self.rows.clone().count() * self.cols.clone().count());
         for r in self.rows.clone() {
@@ -54,11 +66,20 @@ impl SearchBox {
                 let near = GeoPoint::new(near_lat, lon.clamp(lo, hi)).expect("valid coordinate");
                 // The clamped point is the nearest up to second-order terms (meridians are not
                 // parallel); the margin keeps the bound below the true minimum.
-                let bound = (self.centre.distance_km(&near) * 0.999 - 0.01).max(0.0);
-                cells.push((bound, r, c));
+                let lower = (self.centre.distance_km(&near) * 0.999 - 0.01).max(0.0);
+                // On a cell this small the farthest point is a corner.
+                let (rlo, rhi) = (r as f64 * CELL_LAT - 1e-9, (r + 1) as f64 * CELL_LAT + 1e-9);
+                let upper = [(rlo, lo), (rlo, hi), (rhi, lo), (rhi, hi)]
+                    .into_iter()
+                    .map(|(a, b)| {
+                        GeoPoint::new(a, b).map_or(f64::MAX, |p| self.centre.distance_km(&p))
+                    })
+                    .fold(0.0, f64::max)
+                    * 1.001
+                    + 0.01;
+                cells.push((lower, upper, r, c));
             }
         }
-        cells.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         cells
     }
 }

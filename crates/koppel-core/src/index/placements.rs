@@ -260,26 +260,45 @@ impl PlacementIndex {
         let pl = scorer.prepare(li);
         let mut tally = Tally::default();
         let area = SearchBox::around(&pl.learner.home, pl.learner.travel_limit_km);
+        let limit = pl.learner.travel_limit_km;
+        let cells: Vec<_> = area
+            .cells_with_bounds()
+            .into_iter()
+            .filter(|c| c.0 <= limit)
+            .collect();
         for r in 0..self.n_regions {
             if !pl.reaches(RegionIdx(r as u16)) {
                 continue;
             }
             for kind in PlacementKind::ALL {
-                let blocks = self.by_kind[r * 3 + kind.ix()].clone();
                 let kind_blocked = pl.kind_blocked(kind);
-                for b in blocks {
-                    self.blocks[b as usize].grid.for_each_in(&area, |row| {
-                        if !pl.within_travel_limit(&row.xyz) {
-                            return;
-                        }
+                for b in self.by_kind[r * 3 + kind.ix()].clone() {
+                    let grid = &self.blocks[b as usize].grid;
+                    for &(_, upper, row, col) in &cells {
+                        let rows = grid.lattice_cell(row, col);
                         match kind_blocked {
-                            Some(c) => {
-                                tally.placements += 1;
-                                tally.add(c);
+                            // A whole cell within reach: count it without looking at its rows.
+                            Some(c) if upper <= limit => {
+                                tally.placements += rows.len() as u32;
+                                tally.add_n(c, rows.len() as u32);
                             }
-                            None => scorer.tally(&pl, row, &mut tally),
+                            Some(c) => {
+                                let n = rows
+                                    .iter()
+                                    .filter(|p| pl.within_travel_limit(&p.xyz))
+                                    .count() as u32;
+                                tally.placements += n;
+                                tally.add_n(c, n);
+                            }
+                            None => {
+                                for p in rows {
+                                    if pl.within_travel_limit(&p.xyz) {
+                                        scorer.tally(&pl, p, &mut tally);
+                                    }
+                                }
+                            }
                         }
-                    });
+                    }
                 }
             }
         }

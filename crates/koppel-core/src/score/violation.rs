@@ -90,6 +90,11 @@ impl Tally {
     pub fn add(&mut self, c: Constraint) {
         self.counts[c as usize] += 1;
     }
+
+    /// Counts `n` failures of `c`.
+    pub fn add_n(&mut self, c: Constraint, n: u32) {
+        self.counts[c as usize] += n;
+    }
 }
 
 /// One failed hard constraint ("why not").
