@@ -88,13 +88,7 @@ impl LearnerIndex {
                 }
             });
         }
-        top.into_sorted()
-            .into_iter()
-            .map(|(score, id)| Scored {
-                idx: LearnerIdx(id),
-                score,
-            })
-            .collect()
+        top.into_scored(LearnerIdx)
     }
 }
 
@@ -114,13 +108,7 @@ pub fn brute_force_top_k(
             }
         }
     }
-    top.into_sorted()
-        .into_iter()
-        .map(|(score, id)| Scored {
-            idx: PlacementIdx(id),
-            score,
-        })
-        .collect()
+    top.into_scored(PlacementIdx)
 }
 
 /// Reference implementation: scores every learner for one placement.
@@ -137,11 +125,5 @@ pub fn brute_force_top_learners(
             top.push(s, i as u32);
         }
     }
-    top.into_sorted()
-        .into_iter()
-        .map(|(score, id)| Scored {
-            idx: LearnerIdx(id),
-            score,
-        })
-        .collect()
+    top.into_scored(LearnerIdx)
 }

@@ -243,13 +243,7 @@ impl PlacementIndex {
                 }
             }
         }
-        top.into_sorted()
-            .into_iter()
-            .map(|(score, id)| Scored {
-                idx: PlacementIdx(id),
-                score,
-            })
-            .collect()
+        top.into_scored(PlacementIdx)
     }
 
     /// Why a learner has no match: how many placements in a region the learner's policy

@@ -61,6 +61,17 @@ impl TopK {
         (self.heap.len() == self.k).then(|| (self.heap.peek().expect("k > 0 items").0 >> 32) as u16)
     }
 
+    /// The selection, best first, with ids wrapped as `I`.
+    pub fn into_scored<I>(self, wrap: impl Fn(u32) -> I) -> Vec<Scored<I>> {
+        self.into_sorted()
+            .into_iter()
+            .map(|(score, id)| Scored {
+                idx: wrap(id),
+                score,
+            })
+            .collect()
+    }
+
     /// The selection, best first.
     pub fn into_sorted(self) -> Vec<(u16, u32)> {
         let mut keys: Vec<u64> = self.heap.into_iter().map(|Reverse(k)| k).collect();
