@@ -21,7 +21,7 @@ for n in $sizes; do
   file=$work/c$n.min
   if [ ! -f "$file" ]; then
     $koppel generate --learners "$n" --placements "$m" --seed "$n" --out "$dir" 2>/dev/null
-    $koppel allocate --data "$dir" --k 32 --out "$dir/out" --export-dimacs "$file" >/dev/null 2>&1
+    $koppel allocate --data "$dir" --k 32 --out "$dir/out" --export-dimacs "$file" >/dev/null
   fi
   /usr/bin/time -v $koppel solve-dimacs "$file" >"$work/k$n.out" 2>"$work/k$n.time"
   /usr/bin/time -v "$anchors" "$file" lemon >"$work/l$n.out" 2>"$work/l$n.time"

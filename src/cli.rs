@@ -147,6 +147,9 @@ pub enum Command {
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
+        /// Print the wall-clock seconds of each stage (load, candidates, solve, write) to stderr.
+        #[arg(long)]
+        timings: bool,
     },
     /// Solve a DIMACS min-cost-flow file of Koppel's allocation layout exactly; prints `cost C`
     /// and `solve_s T`.

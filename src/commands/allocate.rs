@@ -18,14 +18,23 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// How to report on the terminal.
+pub struct Report {
+    /// Summary as JSON on stdout.
+    pub json: bool,
+    /// Stage timings on stderr.
+    pub timings: bool,
+}
+
 pub fn run(
     args: &DataArgs,
     mode: ModeArg,
     k: usize,
     out: &Path,
     export: Option<&Path>,
-    json: bool,
+    report_to: Report,
 ) -> Result<ExitCode> {
+    let Report { json, timings } = report_to;
     let mode = match mode {
         ModeArg::Optimal => Mode::Optimal,
         ModeArg::Stable => Mode::Stable,
@@ -78,7 +87,9 @@ pub fn run(
     } else {
         print_summary(&summary, out);
     }
-    eprintln!("koppel: timings (s): {}", timer.report());
+    if timings {
+        eprintln!("koppel: timings (s): {}", timer.report());
+    }
     Ok(ExitCode::SUCCESS)
 }
 

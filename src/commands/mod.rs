@@ -60,7 +60,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             out,
             export_dimacs,
             json,
-        } => allocate::run(&data, mode, k, &out, export_dimacs.as_deref(), json),
+            timings,
+        } => allocate::run(
+            &data,
+            mode,
+            k,
+            &out,
+            export_dimacs.as_deref(),
+            allocate::Report { json, timings },
+        ),
         Command::SolveDimacs { file } => solve_dimacs::run(&file),
     }
 }
