@@ -44,7 +44,7 @@ impl SearchBox {
     /// any point of the cell, nearest first (ties by row, then column).
     pub fn cells_by_distance(&self) -> Vec<(f64, i64, i64)> {
         let mut cells: Vec<(f64, i64, i64)> = self
-            .cells_with_bounds()
+            .cells_bounded(false)
             .into_iter()
             .map(|(lb, _, r, c)| (lb, r, c))
             .collect();
@@ -55,6 +55,10 @@ impl SearchBox {
     /// The lattice cells of the box with lower and upper bounds on the distance (km) from the
     /// centre to any point of the cell, in row-major order.
     pub fn cells_with_bounds(&self) -> Vec<(f64, f64, i64, i64)> {
+        self.cells_bounded(true)
+    }
+
+    fn cells_bounded(&self, upper_too: bool) -> Vec<(f64, f64, i64, i64)> {
         let (lat, lon) = (self.centre.lat(), self.centre.lon());
         let mut cells = Vec::with_capacity(self.rows.clone().count() * self.cols.clone().count());
         for r in self.rows.clone() {
@@ -67,6 +71,10 @@ impl SearchBox {
                 // The clamped point is the nearest up to second-order terms (meridians are not
                 // parallel); the margin keeps the bound below the true minimum.
                 let lower = (self.centre.distance_km(&near) * 0.999 - 0.01).max(0.0);
+                if !upper_too {
+                    cells.push((lower, f64::MAX, r, c));
+                    continue;
+                }
                 // On a cell this small the farthest point is a corner.
                 let (rlo, rhi) = (r as f64 * CELL_LAT - 1e-9, (r + 1) as f64 * CELL_LAT + 1e-9);
                 let upper = [(rlo, lo), (rlo, hi), (rhi, lo), (rhi, hi)]
@@ -110,7 +118,7 @@ impl<T> Default for Grid<T> {
 
 impl<T: Copy> Grid<T> {
     /// Builds a grid over `(key, point, item)` triples; `key` orders items within a cell.
-    pub fn build(points: &[(u32, GeoPoint, T)]) -> Grid<T> {
+    pub fn build(points: &[(u64, GeoPoint, T)]) -> Grid<T> {
         if points.is_empty() {
             return Grid::default();
         }
@@ -135,7 +143,7 @@ impl<T: Copy> Grid<T> {
             starts: vec![0; nlat * nlon + 1],
             items: Vec::with_capacity(points.len()),
         };
-        let mut keyed: Vec<(u32, u32, usize)> = points
+        let mut keyed: Vec<(u32, u64, usize)> = points
             .iter()
             .enumerate()
             .map(|(i, (key, p, _))| (grid.cell_of(p.lat(), p.lon()) as u32, *key, i))
@@ -156,6 +164,16 @@ impl<T: Copy> Grid<T> {
         let r = (lattice_row(lat) - self.row0) as usize;
         let c = (lattice_col(lon) - self.col0) as usize;
         r * self.nlon + c
+    }
+
+    /// Whether any cell of this grid lies in the box.
+    #[inline]
+    pub fn overlaps(&self, b: &SearchBox) -> bool {
+        !self.items.is_empty()
+            && b.rows.start < self.row0 + self.nlat as i64
+            && self.row0 < b.rows.end
+            && b.cols.start < self.col0 + self.nlon as i64
+            && self.col0 < b.cols.end
     }
 
     /// Items of lattice cell (`row`, `col`); empty when the cell is outside this grid.
@@ -216,11 +234,11 @@ mod tests {
 
     #[test]
     fn finds_every_point_within_reach() {
-        let pts: Vec<(u32, GeoPoint, u32)> = (0..400)
+        let pts: Vec<(u64, GeoPoint, u32)> = (0..400)
             .map(|i| {
                 let lat = 51.0 + (i % 20) as f64 * 0.1;
                 let lon = 4.0 + (i / 20) as f64 * 0.13;
-                (i, GeoPoint::new(lat, lon).unwrap(), i)
+                (i as u64, GeoPoint::new(lat, lon).unwrap(), i as u32)
             })
             .collect();
         let grid = Grid::build(&pts);
@@ -228,7 +246,7 @@ mod tests {
         for km in [0.5, 5.0, 17.0, 60.0] {
             let mut seen = Vec::new();
             grid.for_each_near(&centre, km, |id| seen.push(*id));
-            for (id, p, _) in &pts {
+            for (_, p, id) in &pts {
                 if p.distance_km(&centre) <= km {
                     assert!(seen.contains(id), "missed {id} at {km} km");
                 }

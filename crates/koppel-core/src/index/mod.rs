@@ -54,7 +54,7 @@ impl LearnerIndex {
         let mut points = vec![Vec::new(); n_regions];
         let mut reach = vec![0.0f64; n_regions];
         for (i, l) in data.learners.iter().enumerate() {
-            points[l.region.ix()].push((i as u32, l.home, i as u32));
+            points[l.region.ix()].push((i as u64, l.home, i as u32));
             reach[l.region.ix()] = reach[l.region.ix()].max(l.travel_limit_km);
         }
         LearnerIndex {

@@ -2,7 +2,8 @@
 //!
 //! Placements are blocked by (region, kind, sector) and, for internships and learn-work jobs, a
 //! second time by (region, kind, qualification the employer is recognised for, sector), because
-//! an mbo learner can only take those. Inside a block, rows sit in a spatial grid.
+//! an mbo learner can only take those. Inside a block, rows sit in a spatial grid, and inside a
+//! cell they ascend by hours asked (reading stops at the first row asking too many hours).
 //!
 //! A query lists the blocks the learner may use (regions the policy reaches, kinds the learner
 //! may take, the learner's own qualification), bounds each block's best possible score (outlook
@@ -44,7 +45,7 @@ struct Block {
 }
 
 impl Block {
-    fn new(points: Vec<(u32, crate::GeoPoint, PlacementRow)>) -> Block {
+    fn new(points: Vec<(u64, crate::GeoPoint, PlacementRow)>) -> Block {
         let first = points[0].2;
         let mut b = Block {
             grid: Grid::build(&points),
@@ -121,7 +122,13 @@ impl PlacementIndex {
         let mut by_recognition: BTreeMap<Key, Vec<_>> = BTreeMap::new();
         for (i, p) in data.placements.iter().enumerate() {
             let row = PlacementRow::new(data, PlacementIdx(i as u32));
-            let point = (i as u32, p.location, row);
+            // Within a cell, rows ascend by hours asked, so a query can stop reading a cell at
+            // the first row that asks more hours than the learner has.
+            let point = (
+                ((p.hours_per_week as u64) << 32) | i as u64,
+                p.location,
+                row,
+            );
             // Full placements stay in the kind blocks so that "why not" can count them.
             let kind_slot = (p.region.ix() * 3 + p.kind.ix()) as u32;
             by_kind
@@ -153,7 +160,7 @@ impl PlacementIndex {
 
     /// Appends the blocks of `groups` (sorted by slot, then sector) and returns each slot's range.
     fn layout(
-        groups: BTreeMap<Key, Vec<(u32, crate::GeoPoint, PlacementRow)>>,
+        groups: BTreeMap<Key, Vec<(u64, crate::GeoPoint, PlacementRow)>>,
         slots: usize,
         blocks: &mut Vec<Block>,
     ) -> Vec<Range<u32>> {
@@ -223,20 +230,29 @@ impl PlacementIndex {
         candidates.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
         let mut top = TopK::new(k);
         let area = SearchBox::around(&pl.learner.home, pl.learner.travel_limit_km);
-        let cells = area.cells_by_distance();
+        // Cells nearest first, each with the most its distance can contribute.
+        let cells: Vec<(u16, i64, i64)> = area
+            .cells_by_distance()
+            .into_iter()
+            .map(|(km, row, col)| (distance_bound(&pl, km), row, col))
+            .collect();
+        let hours = pl.learner.hours_per_week;
         for (bound, b) in candidates {
             if top.threshold().is_some_and(|t| bound + door < t) {
                 break; // every later block is bounded lower still
             }
             let grid = &self.blocks[b as usize].grid;
-            for &(km, row, col) in &cells {
-                if top
-                    .threshold()
-                    .is_some_and(|t| bound + distance_bound(&pl, km) < t)
-                {
+            if !grid.overlaps(&area) {
+                continue;
+            }
+            for &(near, row, col) in &cells {
+                if top.threshold().is_some_and(|t| bound + near < t) {
                     break; // every later cell is farther still
                 }
                 for r in grid.lattice_cell(row, col) {
+                    if r.hours_per_week > hours {
+                        break; // this row and the rest of the cell ask too many hours
+                    }
                     if let Some(s) = scorer.score_row(&pl, r, ScoreView::Full) {
                         top.push(s, r.idx.0);
                     }
