@@ -1,7 +1,8 @@
 //! Synthetic reference side: the outlook table and the employers (with their recognitions).
 
 use super::names::{TRADE_CORES, TRADE_SUFFIXES};
-use super::tables::{pick, World};
+use super::sample::pick;
+use super::tables::World;
 use crate::record::{EmployerRecord, OutlookRecord};
 use crate::{Lined, ReferenceRecords};
 use rand::Rng;

@@ -3,7 +3,7 @@
 //! inside half the distance to the nearest other region centre, so most points lie nearer their
 //! own region's centre than to any other.
 
-use super::tables::Cum;
+use super::sample::Cum;
 use crate::model::geo::NL_BOUNDS;
 use crate::record::RegionRecord;
 use rand::Rng;

@@ -23,6 +23,7 @@ mod geo;
 mod names;
 mod people;
 mod places;
+mod sample;
 mod tables;
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,8 @@
 //! Synthetic learners.
 
 use super::names::{FIRST_NAMES, LAST_NAMES};
-use super::tables::{pick, QualPool};
+use super::sample::pick;
+use super::tables::QualPool;
 use super::Generator;
 use crate::model::enums::{ExitProfile, SchoolType, SupportKind};
 use crate::record::{LearnerRecord, SupportNeedRecord};

@@ -1,6 +1,7 @@
 //! Synthetic placements (vacancies).
 
-use super::tables::{pick, World};
+use super::sample::pick;
+use super::tables::World;
 use super::Generator;
 use crate::model::enums::{Credential, PlacementKind, SupportKind};
 use crate::record::PlacementRecord;
