@@ -173,6 +173,21 @@ pub fn run_explain(ctx: &Context, learner: &str, placement: &str, json: bool) ->
         Some(score) => {
             println!("feasible, score {score} of 1000 (sum of contributions):");
             print!("{}", render::components(&e, "  "));
+            if !e.allocation_priority.is_empty() {
+                let parts: Vec<String> = e
+                    .allocation_priority
+                    .iter()
+                    .map(|(name, points)| format!("+{points} {name}"))
+                    .collect();
+                println!(
+                    "  in cohort allocation this pair counts {} points more: {}",
+                    e.allocation_priority
+                        .iter()
+                        .map(|(_, p)| *p as u32)
+                        .sum::<u32>(),
+                    parts.join(", ")
+                );
+            }
         }
         None => {
             println!(

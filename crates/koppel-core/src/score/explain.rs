@@ -56,6 +56,10 @@ pub struct Explanation {
     pub remedies: Vec<String>,
     /// Facts of the pair.
     pub facts: PairFacts,
+    /// Points the learner's policy adds to every candidate score in cohort allocation (not part
+    /// of `score`), with the priorities that give them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allocation_priority: Vec<(&'static str, u16)>,
 }
 
 impl Explanation {
@@ -96,6 +100,7 @@ pub(super) fn explain(s: &Scorer<'_>, li: LearnerIdx, pi: PlacementIdx) -> Expla
         remedies: violations.iter().map(Violation::remedy).collect(),
         violations,
         facts,
+        allocation_priority: pl.policy.priority.applicable(l),
     };
     if !feasible {
         return out;
