@@ -250,6 +250,7 @@ impl Learner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::testutil::assert_only;
     use crate::record::SupportNeedRecord;
     use crate::synth::{reference_records, Generator, SynthParams};
     use chrono::Days;
@@ -283,17 +284,6 @@ mod tests {
             Ok(l) => panic!("learner {} was accepted", l.id),
             Err(errs) => errs,
         }
-    }
-
-    /// Exactly one error, on `field`, whose reason contains `word`.
-    fn assert_only(errs: &[FieldError], field: &str, word: &str) {
-        assert_eq!(errs.len(), 1, "expected one error on `{field}`: {errs:?}");
-        assert_eq!(errs[0].field, field, "{errs:?}");
-        assert!(
-            errs[0].reason.contains(word),
-            "reason of `{field}` lacks `{word}`: {}",
-            errs[0].reason
-        );
     }
 
     #[test]

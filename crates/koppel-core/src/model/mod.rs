@@ -7,3 +7,5 @@ pub mod ids;
 pub mod learner;
 pub mod placement;
 pub mod reference;
+#[cfg(test)]
+mod testutil;

@@ -206,6 +206,7 @@ impl Placement {
 mod tests {
     use super::*;
     use crate::model::enums::SupportKind;
+    use crate::model::testutil::assert_only;
     use crate::synth::{Generator, SynthParams};
 
     /// The synthetic reference tables and a valid placement record that trains for at least one
@@ -236,17 +237,6 @@ mod tests {
             Ok(p) => panic!("placement {} was accepted", p.id),
             Err(errs) => errs,
         }
-    }
-
-    /// Exactly one error, on `field`, whose reason contains `word`.
-    fn assert_only(errs: &[FieldError], field: &str, word: &str) {
-        assert_eq!(errs.len(), 1, "expected one error on `{field}`: {errs:?}");
-        assert_eq!(errs[0].field, field, "{errs:?}");
-        assert!(
-            errs[0].reason.contains(word),
-            "reason of `{field}` lacks `{word}`: {}",
-            errs[0].reason
-        );
     }
 
     #[test]
