@@ -523,3 +523,52 @@ fn priority_policy_shows_in_assignments() {
         .iter()
         .all(|a| a["priority"] == serde_json::json!(["pro_vso"])));
 }
+
+#[test]
+fn demo_fixtures_cover_every_school_type_kind_and_support_need() {
+    use std::collections::BTreeSet;
+    let learners = jsonl(&root().join("fixtures/demo/learners.jsonl"));
+    let placements = jsonl(&root().join("fixtures/demo/placements.jsonl"));
+    assert!(learners.len() >= 300 && placements.len() >= 400);
+    let set = |v: Vec<&str>| v.into_iter().collect::<BTreeSet<_>>();
+    let types = set(learners
+        .iter()
+        .map(|l| l["school_type"].as_str().unwrap())
+        .collect());
+    assert_eq!(
+        types,
+        set(vec![
+            "early_leaver",
+            "job_seeker",
+            "mbo_bbl",
+            "mbo_bol",
+            "pro",
+            "vso"
+        ])
+    );
+    let kinds = set(placements
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect());
+    assert_eq!(
+        kinds,
+        set(vec!["banenafspraak", "internship", "learn_work"])
+    );
+    let needs = set(learners
+        .iter()
+        .flat_map(|l| {
+            l["support_needs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["kind"].as_str().unwrap())
+        })
+        .collect());
+    assert_eq!(needs.len(), 7, "{needs:?}");
+    let with_needs = learners
+        .iter()
+        .filter(|l| !l["support_needs"].as_array().unwrap().is_empty())
+        .count();
+    let share = with_needs as f64 / learners.len() as f64;
+    assert!((0.10..=0.20).contains(&share), "{share}");
+}
