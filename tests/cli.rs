@@ -530,7 +530,9 @@ fn demo_fixtures_cover_every_school_type_kind_and_support_need() {
     let learners = jsonl(&root().join("fixtures/demo/learners.jsonl"));
     let placements = jsonl(&root().join("fixtures/demo/placements.jsonl"));
     assert!(learners.len() >= 300 && placements.len() >= 400);
-    let set = |v: Vec<&str>| v.into_iter().collect::<BTreeSet<_>>();
+    fn set(v: Vec<&str>) -> BTreeSet<String> {
+        v.into_iter().map(str::to_owned).collect()
+    }
     let types = set(learners
         .iter()
         .map(|l| l["school_type"].as_str().unwrap())
