@@ -165,4 +165,91 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the HTTP API on an embedded SQLite database. A new database is created, migrated
+    /// and loaded with --data (or the demo data) on first start.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Database file (created if missing).
+        #[arg(long, default_value = "koppel.db", value_name = "FILE")]
+        db: PathBuf,
+        /// Data loaded into a new, empty database (default: the demo data).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Requests handled at once, service-wide; more are refused with 503.
+        #[arg(long, default_value_t = 256)]
+        concurrency: usize,
+        /// Requests per second per token; bursts up to twice that; more get 429.
+        #[arg(long, default_value_t = 200)]
+        rate_limit: u32,
+        /// Log as JSON lines instead of text.
+        #[arg(long)]
+        log_json: bool,
+    },
+    /// Create or revoke API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// List the audit log: who read or changed which record, when, through which route.
+    Audit {
+        /// Database file.
+        #[arg(long, default_value = "koppel.db", value_name = "FILE")]
+        db: PathBuf,
+        /// Only entries about this learner.
+        #[arg(long)]
+        learner: Option<String>,
+        /// Print JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Role of a token on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum RoleArg {
+    /// Advisor, bound to regions (--region).
+    Advisor,
+    /// Employer desk, bound to employers (--employer).
+    EmployerDesk,
+    /// Analyst: allocations and aggregates.
+    Analyst,
+    /// Admin: tokens, policies, outlook.
+    Admin,
+}
+
+/// `koppel token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Create a token and print it once (only its hash is stored).
+    Create {
+        /// Database file.
+        #[arg(long, default_value = "koppel.db", value_name = "FILE")]
+        db: PathBuf,
+        /// Role.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Region codes an advisor serves (repeat or comma-separate).
+        #[arg(long, value_delimiter = ',')]
+        region: Vec<String>,
+        /// Employer ids a desk serves (repeat or comma-separate).
+        #[arg(long, value_delimiter = ',')]
+        employer: Vec<String>,
+    },
+    /// Revoke a token by its id.
+    Revoke {
+        /// Database file.
+        #[arg(long, default_value = "koppel.db", value_name = "FILE")]
+        db: PathBuf,
+        /// Token id (from `create` or `list`).
+        id: i64,
+    },
+    /// List tokens (never their secrets).
+    List {
+        /// Database file.
+        #[arg(long, default_value = "koppel.db", value_name = "FILE")]
+        db: PathBuf,
+    },
 }

@@ -329,3 +329,39 @@ fn strip_position(msg: &str) -> String {
         None => msg.to_owned(),
     }
 }
+
+/// The records of a data source, validated, as the seed of a new service database.
+pub fn seed(source: &Source) -> Result<koppel_server::store::Seed> {
+    // Validate everything first, with the same messages as `koppel validate`.
+    dataset(source)?;
+    let mut errors = Vec::new();
+    let reference = ReferenceRecords {
+        regions: csv_table::<RegionRecord>(source, Table::Regions, &mut errors)?,
+        adjacency: csv_table::<AdjacencyRecord>(source, Table::Adjacency, &mut errors)?,
+        sectors: csv_table::<SectorRecord>(source, Table::Sectors, &mut errors)?,
+        qualifications: csv_table(source, Table::Qualifications, &mut errors)?,
+        outlook: csv_table::<OutlookRecord>(source, Table::Outlook, &mut errors)?,
+        employers: jsonl_table::<EmployerRecord>(source, Table::Employers, &mut errors)?,
+    };
+    let plain = |v: Vec<Lined<_>>| v.into_iter().map(|l| l.record).collect();
+    let learners = plain(jsonl_table::<LearnerRecord>(
+        source,
+        Table::Learners,
+        &mut errors,
+    )?);
+    let placements = jsonl_table::<PlacementRecord>(source, Table::Placements, &mut errors)?
+        .into_iter()
+        .map(|l| l.record)
+        .collect();
+    anyhow::ensure!(
+        errors.is_empty(),
+        "{} changed while it was read",
+        source.describe()
+    );
+    Ok(koppel_server::store::Seed {
+        reference,
+        learners,
+        placements,
+        policy: source.read(POLICY_FILE)?,
+    })
+}

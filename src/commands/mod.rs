@@ -4,6 +4,7 @@ mod allocate;
 mod candidates;
 mod generate;
 mod matching;
+mod serve;
 mod solve_dimacs;
 mod validate;
 
@@ -70,6 +71,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             allocate::Report { json, timings },
         ),
         Command::SolveDimacs { file } => solve_dimacs::run(&file),
+        Command::Serve {
+            addr,
+            db,
+            data,
+            concurrency,
+            rate_limit,
+            log_json,
+        } => serve::run(
+            serve::Options {
+                addr,
+                db,
+                data,
+                concurrency,
+                rate_limit,
+            },
+            log_json,
+        ),
+        Command::Token { action } => serve::token(action),
+        Command::Audit { db, learner, json } => serve::audit(&db, learner.as_deref(), json),
     }
 }
 

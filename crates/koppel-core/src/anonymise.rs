@@ -37,6 +37,7 @@ pub fn distance_band(km: f64) -> &'static str {
 
 /// A qualification as shown to employers.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QualificationView {
     /// Crebo.
     pub crebo: String,
@@ -46,6 +47,7 @@ pub struct QualificationView {
 
 /// One non-sensitive component.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicComponent {
     /// Component.
     pub component: Component,
@@ -59,6 +61,7 @@ pub struct PublicComponent {
 
 /// An anonymised candidate.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CandidateView {
     /// 1-based rank.
     pub rank: usize,

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 /// A soft score component.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Component {
     /// Sector outlook in the placement's region.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// `regions.csv`: one labour-market region (arbeidsmarktregio).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegionRecord {
     /// Slug, e.g. `rijnmond`.
@@ -30,6 +31,7 @@ pub struct RegionRecord {
 
 /// `region_adjacency.csv`: two regions that border each other.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AdjacencyRecord {
     /// One region code.
@@ -40,6 +42,7 @@ pub struct AdjacencyRecord {
 
 /// `sectors.csv`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SectorRecord {
     /// Slug, e.g. `zorg`.
@@ -50,6 +53,7 @@ pub struct SectorRecord {
 
 /// `qualifications.csv`: an mbo qualification.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct QualificationRecord {
     /// Crebo-like code, five digits.
@@ -64,6 +68,7 @@ pub struct QualificationRecord {
 
 /// `outlook.csv`: prospects for one sector in one region. Empty cells mean "not known".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OutlookRecord {
     /// Sector code.
@@ -78,6 +83,7 @@ pub struct OutlookRecord {
 
 /// `employers.jsonl`: an employer and the qualifications it is a recognised learning company for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EmployerRecord {
     /// Employer id.
@@ -93,6 +99,7 @@ pub struct EmployerRecord {
 
 /// One support need of a learner.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SupportNeedRecord {
     /// The kind of support.
@@ -103,6 +110,7 @@ pub struct SupportNeedRecord {
 
 /// `learners.jsonl`: one learner. Holds personal and special-category data.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LearnerRecord {
     /// Pseudonymous id.
@@ -157,6 +165,7 @@ pub struct LearnerRecord {
 
 /// `placements.jsonl`: one vacancy.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlacementRecord {
     /// Placement id.

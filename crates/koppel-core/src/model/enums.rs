@@ -5,6 +5,7 @@ use std::fmt;
 
 /// Where a learner comes from. Decides which placement kinds are open to them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SchoolType {
     /// Praktijkonderwijs.
@@ -62,6 +63,7 @@ impl SchoolType {
 
 /// Education level: 0 = pro/vso (no mbo level), 1 = entree, 2–4 = mbo levels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = u8))]
 #[serde(into = "u8")]
 pub struct Level(u8);
 
@@ -98,6 +100,7 @@ impl fmt::Display for Level {
 
 /// The learner's exit profile (uitstroomprofiel).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ExitProfile {
     /// Toward work.
@@ -110,6 +113,7 @@ pub enum ExitProfile {
 
 /// The three kinds of placement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PlacementKind {
     /// Internship: pro/vso stage or mbo BPV. Needs an enrolled learner.
@@ -157,6 +161,7 @@ impl fmt::Display for PlacementKind {
 
 /// What a placement leads to on paper.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Credential {
     /// No credential.
@@ -183,6 +188,7 @@ impl Credential {
 
 /// One kind of support a learner may need and an employer may offer or accept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SupportKind {
     /// Jobcoach.
@@ -298,6 +304,7 @@ impl FromIterator<SupportKind> for SupportSet {
 /// voldoende, goed), SBB *kans op werk* (1–5 stars) and the UWV *spanningsindicator* (zeer ruim = 1
 /// … zeer krap = 5; for a learner a tight market is a good chance).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = u8))]
 #[serde(into = "u8")]
 pub struct OutlookLevel(u8);
 

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 /// One component of a score.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComponentScore {
     /// Which component.
     pub component: Component,
@@ -26,6 +27,7 @@ pub struct ComponentScore {
 
 /// Facts about a pair that hold whether or not it is feasible.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairFacts {
     /// Placement kind.
     pub kind: PlacementKind,
@@ -39,6 +41,7 @@ pub struct PairFacts {
 
 /// The full account of one learner–placement pair.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explanation {
     /// Learner id.
     pub learner: String,
@@ -59,7 +62,22 @@ pub struct Explanation {
     /// Points the learner's policy adds to every candidate score in cohort allocation (not part
     /// of `score`), with the priorities that give them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = priority_pairs_schema))]
     pub allocation_priority: Vec<(&'static str, u16)>,
+}
+
+/// OpenAPI schema of `allocation_priority`: `[[name, points], …]`.
+#[cfg(feature = "openapi")]
+fn priority_pairs_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let pair = ArrayBuilder::new()
+        .prefix_items([
+            ObjectBuilder::new().schema_type(Type::String).build(),
+            ObjectBuilder::new().schema_type(Type::Integer).build(),
+        ])
+        .min_items(Some(2))
+        .max_items(Some(2));
+    ArrayBuilder::new().items(pair).build()
 }
 
 impl Explanation {

@@ -7,6 +7,7 @@ use std::fmt;
 
 /// The hard constraints, without details (see [`Violation`] for a failure with its facts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum Constraint {
@@ -99,6 +100,7 @@ impl Tally {
 
 /// One failed hard constraint ("why not").
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "constraint", rename_all = "snake_case")]
 pub enum Violation {
     /// Every place is taken.

@@ -1,0 +1,126 @@
+//! Who is calling: the bearer token becomes a [`Ctx`] (caller, route, idempotency key), and
+//! roles are checked with [`Ctx::require`]. Unknown or revoked token → 401; wrong role → 403;
+//! per-token rate limit → 429.
+
+use crate::error::Problem;
+use crate::state::AppState;
+use crate::store::{sqlite::token_hash, Audit, Caller, Idem, Role, Scope};
+use axum::extract::{FromRequestParts, MatchedPath};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use sha2::{Digest, Sha256};
+
+/// The authenticated context of a request.
+pub struct Ctx {
+    /// Who.
+    pub caller: Caller,
+    /// `METHOD /route/{template}`, never the concrete path (which holds ids).
+    pub route: String,
+    /// `Idempotency-Key`, if sent.
+    pub idempotency_key: Option<String>,
+}
+
+impl Ctx {
+    /// 403 unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), Problem> {
+        if roles.contains(&self.caller.role) {
+            Ok(())
+        } else {
+            Err(Problem::forbidden(self.caller.role.as_str()))
+        }
+    }
+
+    /// Audit context for an action.
+    pub fn audit(&self, action: &'static str) -> Audit {
+        Audit {
+            token_id: self.caller.token_id,
+            route: self.route.clone(),
+            action,
+        }
+    }
+
+    /// The idempotency key with a hash of this request's route, path and body.
+    pub fn idem(&self, path: &str, body: &[u8]) -> Option<Idem> {
+        self.idempotency_key.as_ref().map(|key| {
+            let mut h = Sha256::new();
+            h.update(self.route.as_bytes());
+            h.update([0]);
+            h.update(path.as_bytes());
+            h.update([0]);
+            h.update(body);
+            Idem {
+                key: key.clone(),
+                request_hash: hex::encode(h.finalize()),
+            }
+        })
+    }
+
+    /// Learners an advisor may see: those of their regions.
+    pub fn learner_scope(&self) -> Scope {
+        Scope(Some(self.caller.regions.clone()))
+    }
+
+    /// Placements the caller may see: a desk its employers', others all.
+    pub fn placement_scope(&self) -> Scope {
+        match self.caller.role {
+            Role::EmployerDesk => Scope(Some(self.caller.employers.clone())),
+            _ => Scope::all(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Ctx, Problem> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                Problem::unauthorized(
+                    "send an API token as `Authorization: Bearer <token>` (create one with `koppel token create`)",
+                )
+            })?;
+        let caller = state
+            .store
+            .caller(&token_hash(token))
+            .await?
+            .ok_or_else(|| Problem::unauthorized("the token is unknown or revoked"))?;
+        if state.limiter.check_key(&caller.token_id).is_err() {
+            return Err(Problem {
+                retry_after: Some(1),
+                ..Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate-limited",
+                    "too many requests for this token; slow down",
+                )
+            });
+        }
+        let template = parts
+            .extensions
+            .get::<MatchedPath>()
+            .map_or("?", |p| p.as_str());
+        let idempotency_key = match parts.headers.get("idempotency-key") {
+            None => None,
+            Some(v) => {
+                let k = v.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 255);
+                Some(
+                    k.ok_or_else(|| {
+                        Problem::bad_request(
+                            "Idempotency-Key must be 1-255 visible ASCII characters",
+                        )
+                    })?
+                    .to_owned(),
+                )
+            }
+        };
+        Ok(Ctx {
+            caller,
+            route: format!("{} {template}", parts.method),
+            idempotency_key,
+        })
+    }
+}

@@ -1,0 +1,129 @@
+//! # koppel-server
+//!
+//! The HTTP service around `koppel-core`: an axum router (`routes`), auth and roles (`auth`),
+//! the one error type (`error`), service-wide layers (`middleware`), the in-memory matching
+//! engine kept in step with the database (`engine`), and storage behind the
+//! [`store::Store`] trait with an embedded SQLite backend (`store::sqlite`).
+//!
+//! The engine crate knows nothing of this one; this crate holds no matching logic.
+
+pub mod auth;
+pub mod body;
+pub mod engine;
+pub mod error;
+pub mod middleware;
+pub mod routes;
+pub mod state;
+pub mod store;
+
+use axum::Router;
+use engine::{Engine, Snapshot};
+use state::{AppState, Limits};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use store::sqlite::SqliteStore;
+use store::{Seed, Store};
+use tower_http::catch_panic::CatchPanicLayer;
+
+/// How to run the service.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Listen address.
+    pub addr: SocketAddr,
+    /// Database file.
+    pub db: PathBuf,
+    /// Limits.
+    pub limits: Limits,
+    /// Key for employer-facing pseudonyms.
+    pub pseudonym_key: Vec<u8>,
+}
+
+/// The routes with per-route layers (panic recovery, body limit). [`wrap`] adds the global ones.
+pub fn app(state: AppState) -> Router {
+    let body_limit = state.limits.body_bytes;
+    let (router, _) = routes::api().split_for_parts();
+    router
+        .with_state(state)
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::from_fn(middleware::tag_route))
+}
+
+/// Wraps a router in the global layers. Done on the finished router (not per route), so the
+/// concurrency semaphore is one for the whole service.
+pub fn wrap(router: Router, limits: &Limits) -> Router {
+    let gate = middleware::Gate::new(limits.concurrency, limits.timeout);
+    Router::new()
+        .fallback_service(router)
+        .layer(axum::middleware::from_fn_with_state(gate, middleware::gate))
+        .layer(axum::middleware::from_fn(middleware::access_log))
+        .layer(axum::middleware::from_fn(middleware::problem_bodies))
+}
+
+/// Opens the store, builds the engine, and serves until SIGTERM or ctrl-c, then finishes
+/// in-flight requests and closes the database.
+pub async fn serve(
+    config: Config,
+    seed: impl FnOnce() -> Result<Seed, String>,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), String> {
+    let (store, seeded) = SqliteStore::open(&config.db, seed)
+        .await
+        .map_err(|e| e.to_string())?;
+    if seeded {
+        tracing::info!(db = %config.db.display(), "new database seeded");
+    }
+    let key = if config.pseudonym_key.is_empty() {
+        store.pseudonym_key().await.map_err(|e| e.to_string())?
+    } else {
+        config.pseudonym_key.clone()
+    };
+    let store: Arc<SqliteStore> = Arc::new(store);
+    let dyn_store: Arc<dyn Store> = store.clone();
+    let data = dyn_store.snapshot().await.map_err(|e| e.to_string())?;
+    let snapshot = tokio::task::spawn_blocking(move || Snapshot::build(data))
+        .await
+        .map_err(|e| e.to_string())??;
+    let engine = Engine::new(snapshot);
+    let rebuilds = tokio::spawn(engine.clone().run_rebuilds(dyn_store.clone()));
+    let state = AppState::new(dyn_store, engine, config.limits.clone(), key);
+    let app = wrap(app(state), &config.limits);
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(%addr, "listening");
+    ready(addr);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    rebuilds.abort();
+    let _ = rebuilds.await;
+    if let Ok(store) = Arc::try_unwrap(store) {
+        store.close().await;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,155 @@
+//! Service-wide layers: one global concurrency limit with load shedding, a timeout, request
+//! ids and access logs, panic recovery, and the rewrite of every non-problem error response
+//! into `application/problem+json`.
+
+use crate::error::{Problem, PROBLEM_JSON};
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+/// The one semaphore for the whole service, and the request timeout.
+#[derive(Clone)]
+pub struct Gate {
+    permits: Arc<Semaphore>,
+    timeout: Duration,
+}
+
+impl Gate {
+    /// A gate admitting `concurrency` requests at once.
+    pub fn new(concurrency: usize, timeout: Duration) -> Gate {
+        Gate {
+            permits: Arc::new(Semaphore::new(concurrency)),
+            timeout,
+        }
+    }
+}
+
+/// Sheds load beyond the limit with 503 + `Retry-After` instead of queueing, and times out
+/// slow requests with 503.
+pub async fn gate(State(gate): State<Gate>, req: Request, next: Next) -> Response {
+    let Ok(_permit) = gate.permits.clone().try_acquire_owned() else {
+        return Problem::unavailable("the service is at its concurrency limit; retry shortly", 1)
+            .into_response();
+    };
+    match tokio::time::timeout(gate.timeout, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => Problem {
+            slug: "timeout",
+            ..Problem::unavailable("the request took longer than the service allows", 1)
+        }
+        .into_response(),
+    }
+}
+
+/// The route template of a matched request, passed out to the access log.
+#[derive(Clone)]
+pub struct RouteTag(pub String);
+
+/// Per-route layer: tags the response with the route template.
+pub async fn tag_route(req: Request, next: Next) -> Response {
+    let tag = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| RouteTag(p.as_str().to_owned()));
+    let mut res = next.run(req).await;
+    if let Some(t) = tag {
+        res.extensions_mut().insert(t);
+    }
+    res
+}
+
+static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// Gives each request an id (`X-Request-Id`, echoed back) and logs route template, status and
+/// latency. Never logs the concrete path, query, headers or bodies, which can hold personal data.
+pub async fn access_log(req: Request, next: Next) -> Response {
+    let id = match req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(v) if v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => {
+            v.to_owned()
+        }
+        _ => format!("r{}", REQUEST_IDS.fetch_add(1, Ordering::Relaxed)),
+    };
+    let method = req.method().clone();
+    let started = Instant::now();
+    let mut res = next.run(req).await;
+    let route = res
+        .extensions()
+        .get::<RouteTag>()
+        .map_or("(unmatched)", |t| t.0.as_str())
+        .to_owned();
+    let status = res.status().as_u16();
+    let latency_us = started.elapsed().as_micros() as u64;
+    tracing::info!(request_id = %id, %method, %route, status, latency_us, "request");
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+/// Turns any error response that is not already a problem document (unknown route, wrong
+/// method, rejections from layers) into one, keeping its status.
+pub async fn problem_bodies(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let (slug, detail) = match status {
+        StatusCode::NOT_FOUND => ("not-found", "no such route; see /openapi.json".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method-not-allowed",
+            "this route does not take that method; see /openapi.json".to_owned(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload-too-large",
+            "the request body is larger than the limit".to_owned(),
+        ),
+        s if s.is_server_error() => (
+            "internal",
+            "the server failed to handle this request".to_owned(),
+        ),
+        _ if text.trim().is_empty() => (
+            "bad-request",
+            status
+                .canonical_reason()
+                .unwrap_or("bad request")
+                .to_owned(),
+        ),
+        _ => ("bad-request", text.trim().to_owned()),
+    };
+    let mut out = Problem::new(status, slug, detail).into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+/// A panic in a handler becomes a 500 problem; the service keeps serving.
+pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
+    tracing::error!("a handler panicked; answered 500");
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "the server failed to handle this request",
+    )
+    .into_response()
+}

@@ -1,0 +1,177 @@
+//! `/v1/learners/{id}/matches`: the advisor's question "which placements fit this learner,
+//! and why?", and "why not this one?". Each answer is audited as a read of the learner.
+
+use super::check_k;
+use crate::auth::Ctx;
+use crate::engine::Snapshot;
+use crate::error::{ApiResult, Problem, ProblemBody};
+use crate::state::AppState;
+use crate::store::Role;
+use axum::extract::{Path, Query, State};
+use koppel_core::score::Constraint;
+use koppel_core::{Explanation, KindFilter, LearnerIdx, PlacementKind};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use utoipa::{IntoParams, ToSchema};
+
+/// Query of a match list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MatchParams {
+    /// How many (default 10, at most 100).
+    #[param(minimum = 1, maximum = 100)]
+    pub k: Option<usize>,
+    /// Only this placement kind.
+    pub kind: Option<PlacementKind>,
+}
+
+/// One ranked placement with its full explanation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchRow {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Placement id.
+    pub placement: String,
+    /// Title.
+    pub title: String,
+    /// Kind.
+    pub kind: PlacementKind,
+    /// Sector code.
+    pub sector: String,
+    /// Region code.
+    pub region: String,
+    /// Employer name.
+    pub employer: String,
+    /// Score 0..=1000.
+    pub score: u16,
+    /// Components (summing to the score), facts and notes.
+    pub explanation: Explanation,
+}
+
+/// Why fewer than `k` placements fit: placements in reach failing each hard constraint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WhyNot {
+    /// Placements in reachable regions within the travel limit.
+    pub placements_in_reach: u32,
+    /// Constraint code → placements failing it (one placement can fail several).
+    pub blocked_by: BTreeMap<String, u32>,
+}
+
+/// A learner's best placements.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Matches {
+    /// Learner id.
+    pub learner: String,
+    /// Asked for.
+    pub k: usize,
+    /// Best first; ties broken by placement id.
+    pub matches: Vec<MatchRow>,
+    /// Present when fewer than `k` placements fit.
+    pub why_not: Option<WhyNot>,
+}
+
+/// The learner's index in the snapshot, if they are in the caller's regions.
+fn learner_in_scope(snap: &Snapshot, ctx: &Ctx, id: &str) -> Result<LearnerIdx, Problem> {
+    let data = snap.data();
+    data.learner_idx(id)
+        .filter(|&li| {
+            let region = &data.reference.regions[data.learner(li).region.ix()].code;
+            ctx.caller.regions.iter().any(|r| r == region)
+        })
+        .ok_or_else(|| Problem::not_found("learner", id))
+}
+
+async fn fresh(s: &AppState, id: &str) -> Result<Arc<Snapshot>, Problem> {
+    s.engine
+        .fresh_for(id, Duration::from_secs(10))
+        .await
+        .map_err(|e| Problem::unavailable(e.to_string(), 1))
+}
+
+/// Best placements for a learner of your regions, each with its explanation.
+#[utoipa::path(get, path = "/learners/{id}/matches", tag = "matching", params(("id" = String, Path), MatchParams),
+    responses((status = 200, body = Matches), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+pub async fn matches(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<MatchParams>,
+) -> ApiResult<axum::Json<Matches>> {
+    ctx.require(&[Role::Advisor])?;
+    let k = check_k(q.k, 10, s.limits.max_k)?;
+    let snap = fresh(&s, &id).await?;
+    let li = learner_in_scope(&snap, &ctx, &id)?;
+    let out = compute(
+        &snap,
+        li,
+        k,
+        q.kind.map_or(KindFilter::All, KindFilter::Only),
+    );
+    s.store.audit_reads(ctx.audit("read"), vec![id]).await?;
+    Ok(axum::Json(out))
+}
+
+fn compute(snap: &Snapshot, li: LearnerIdx, k: usize, filter: KindFilter) -> Matches {
+    let (data, scorer) = (snap.data(), snap.scorer());
+    let refs = &data.reference;
+    let top = snap.placements.top_k(scorer, li, k, filter);
+    let matches: Vec<MatchRow> = top
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let p = data.placement(m.idx);
+            MatchRow {
+                rank: i + 1,
+                placement: p.id.0.clone(),
+                title: p.title.clone(),
+                kind: p.kind,
+                sector: refs.sectors[p.sector.ix()].code.clone(),
+                region: refs.regions[p.region.ix()].code.clone(),
+                employer: refs.employers[p.employer.ix()].name.clone(),
+                score: m.score,
+                explanation: scorer.explain(li, m.idx),
+            }
+        })
+        .collect();
+    let why_not = (matches.len() < k).then(|| {
+        let t = snap.placements.tally_in_reach(scorer, li);
+        WhyNot {
+            placements_in_reach: t.placements,
+            blocked_by: Constraint::ALL
+                .into_iter()
+                .filter(|&c| t.get(c) > 0)
+                .map(|c| (c.as_str().to_owned(), t.get(c)))
+                .collect(),
+        }
+    });
+    Matches {
+        learner: data.learner(li).id.0.clone(),
+        k,
+        matches,
+        why_not,
+    }
+}
+
+/// The full account of one learner–placement pair: score components when it fits, every
+/// failed hard constraint with a remedy when it does not.
+#[utoipa::path(get, path = "/learners/{id}/matches/{placement_id}", tag = "matching",
+    params(("id" = String, Path), ("placement_id" = String, Path)),
+    responses((status = 200, body = Explanation), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+pub async fn explain_pair(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, placement_id)): Path<(String, String)>,
+) -> ApiResult<axum::Json<Explanation>> {
+    ctx.require(&[Role::Advisor])?;
+    let snap = fresh(&s, &id).await?;
+    let li = learner_in_scope(&snap, &ctx, &id)?;
+    let pi = snap
+        .data()
+        .placement_idx(&placement_id)
+        .ok_or_else(|| Problem::not_found("placement", &placement_id))?;
+    let e = snap.scorer().explain(li, pi);
+    s.store.audit_reads(ctx.audit("read"), vec![id]).await?;
+    Ok(axum::Json(e))
+}

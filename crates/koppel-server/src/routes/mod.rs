@@ -1,0 +1,212 @@
+//! The `/v1` routes: small handlers that check role and scope, call the store or engine, and
+//! shape the response. The router and the OpenAPI document come from one list (utoipa-axum),
+//! so a route cannot exist without its documentation, and tests walk that same list.
+
+mod allocations;
+mod health;
+mod learners;
+mod matches;
+mod outlook;
+mod placements;
+
+use crate::error::{InvalidField, Problem, ProblemBody};
+use crate::state::AppState;
+use crate::store::{Row, WriteResult};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The OpenAPI document's fixed parts.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Koppel",
+        description = "Explainable matching of young learners to internships, learn-work jobs and Banenafspraak jobs.",
+        license(name = "EUPL-1.2"),
+    ),
+    components(schemas(ProblemBody, InvalidField)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "learners", description = "Advisors: learners of their regions"),
+        (name = "placements", description = "Employer desks: their vacancies"),
+        (name = "matching", description = "Matches, explanations and anonymised candidates"),
+        (name = "outlook", description = "Sector outlook table"),
+        (name = "allocations", description = "Analysts: cohort allocations"),
+        (name = "service", description = "Health and this document"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let c = api.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// All routes with their documentation.
+pub fn api() -> OpenApiRouter<AppState> {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(learners::list, learners::create))
+        .routes(routes!(
+            learners::get_one,
+            learners::update,
+            learners::erase
+        ))
+        .routes(routes!(learners::propose))
+        .routes(routes!(matches::matches))
+        .routes(routes!(matches::explain_pair))
+        .routes(routes!(placements::list, placements::create))
+        .routes(routes!(
+            placements::get_one,
+            placements::update,
+            placements::close
+        ))
+        .routes(routes!(placements::candidates))
+        .routes(routes!(outlook::get_outlook, outlook::put_outlook))
+        .routes(routes!(allocations::start))
+        .routes(routes!(allocations::status))
+        .routes(routes!(allocations::assignments))
+        .routes(routes!(health::health))
+        .routes(routes!(health::openapi_v1));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/v1", v1)
+        .routes(routes!(health::openapi_root))
+}
+
+/// The OpenAPI document as served and checked in.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().split_for_parts().1
+}
+
+/// Pagination parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size (default 100, capped at 500).
+    #[param(minimum = 1)]
+    pub limit: Option<u32>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    /// Page size after defaults and the cap.
+    pub fn size(&self, max: u32) -> Result<u32, Problem> {
+        match self.limit {
+            Some(0) => Err(Problem::invalid_field("limit", "must be at least 1")),
+            Some(n) => Ok(n.min(max)),
+            None => Ok(100.min(max)),
+        }
+    }
+
+    /// The id after which the page starts.
+    pub fn after(&self) -> Result<Option<String>, Problem> {
+        self.cursor
+            .as_deref()
+            .map(|c| {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(c)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or_else(|| {
+                        Problem::invalid_field("cursor", "not a cursor this service issued")
+                    })
+            })
+            .transpose()
+    }
+}
+
+/// A page of items.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    /// Items in id order.
+    pub items: Vec<T>,
+    /// Cursor of the next page; absent on the last one.
+    pub next_cursor: Option<String>,
+}
+
+/// Makes a page from rows fetched with `limit + 1`.
+pub fn page<T>(mut items: Vec<T>, limit: u32, id: impl Fn(&T) -> &str) -> Page<T> {
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items
+            .last()
+            .map(|l| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id(l)))
+    } else {
+        None
+    };
+    Page { items, next_cursor }
+}
+
+/// A stored write result as a response.
+pub fn written(r: WriteResult) -> Response {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK);
+    let mut res = if r.body.is_null() {
+        status.into_response()
+    } else {
+        (status, axum::Json(r.body)).into_response()
+    };
+    set_header(res.headers_mut(), header::ETAG, r.etag.as_deref());
+    set_header(res.headers_mut(), header::LOCATION, r.location.as_deref());
+    res
+}
+
+/// A record with its ETag.
+pub fn with_etag(row: Row) -> Response {
+    let mut res = axum::Json(row.body.clone()).into_response();
+    set_header(res.headers_mut(), header::ETAG, Some(&row.etag()));
+    res
+}
+
+fn set_header(h: &mut HeaderMap, name: header::HeaderName, v: Option<&str>) {
+    if let Some(v) = v.and_then(|v| HeaderValue::from_str(v).ok()) {
+        h.insert(name, v);
+    }
+}
+
+/// The `If-Match` header, if any.
+pub fn if_match(h: &HeaderMap) -> Option<String> {
+    h.get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Converts core field errors to API ones.
+pub fn fields(errors: Vec<koppel_core::FieldError>) -> Vec<InvalidField> {
+    errors
+        .into_iter()
+        .map(|e| InvalidField {
+            field: e.field.to_owned(),
+            reason: e.reason,
+        })
+        .collect()
+}
+
+/// The `k` query parameter, checked.
+pub fn check_k(k: Option<usize>, default: usize, max: usize) -> Result<usize, Problem> {
+    match k.unwrap_or(default) {
+        0 => Err(Problem::invalid_field("k", "must be at least 1")),
+        k if k > max => Err(Problem::invalid_field(
+            "k",
+            format!("must be at most {max}"),
+        )),
+        k => Ok(k),
+    }
+}
+
+/// Page size and start, checked.
+pub fn check_page(p: &PageParams, max: u32) -> Result<(u32, Option<String>), Problem> {
+    Ok((p.size(max)?, p.after()?))
+}

@@ -1,0 +1,253 @@
+//! `/v1/placements`: employer desks create, update and close their own vacancies and see
+//! anonymised candidates for them; other roles may read vacancies (they hold no personal data).
+
+use super::{check_k, check_page, fields, if_match, page, with_etag, written, Page, PageParams};
+use crate::auth::Ctx;
+use crate::body::JsonBody;
+use crate::error::{ApiResult, InvalidField, Problem, ProblemBody};
+use crate::state::AppState;
+use crate::store::{Kind, Role, Validate, Write};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use koppel_core::anonymise::{candidate_view, CandidateView};
+use koppel_core::record::PlacementRecord;
+use koppel_core::{Placement, Reference, ScoreView};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+use utoipa::{IntoParams, ToSchema};
+
+const DESK: &[Role] = &[Role::EmployerDesk];
+const READERS: &[Role] = &[
+    Role::EmployerDesk,
+    Role::Advisor,
+    Role::Analyst,
+    Role::Admin,
+];
+
+fn validate(
+    rec: &PlacementRecord,
+    refs: &Reference,
+    employers: &[String],
+) -> Result<serde_json::Value, Vec<InvalidField>> {
+    let mut errors = Placement::from_record(rec.clone(), refs)
+        .err()
+        .map(fields)
+        .unwrap_or_default();
+    if !employers.contains(&rec.employer) && !errors.iter().any(|e| e.field == "employer") {
+        errors.push(InvalidField {
+            field: "employer".into(),
+            reason: format!("`{}` is not an employer your desk serves", rec.employer),
+        });
+    }
+    if errors.is_empty() {
+        serde_json::to_value(rec).map_err(|e| {
+            vec![InvalidField {
+                field: String::new(),
+                reason: e.to_string(),
+            }]
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Vacancies: a desk sees its own employers', other roles all.
+#[utoipa::path(get, path = "/placements", tag = "placements", params(PageParams),
+    responses((status = 200, body = Page<PlacementRecord>), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+pub async fn list(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<PageParams>,
+) -> ApiResult<axum::Json<Page<serde_json::Value>>> {
+    ctx.require(READERS)?;
+    let (limit, after) = check_page(&p, s.limits.max_page)?;
+    let rows = s
+        .store
+        .list(
+            Kind::Placement,
+            &ctx.placement_scope(),
+            after.as_deref(),
+            limit + 1,
+            None,
+        )
+        .await?;
+    let pg = page(rows, limit, |r| r.id.as_str());
+    Ok(axum::Json(Page {
+        items: pg.items.into_iter().map(|r| r.body).collect(),
+        next_cursor: pg.next_cursor,
+    }))
+}
+
+/// Posts a vacancy for one of your employers.
+#[utoipa::path(post, path = "/placements", tag = "placements", request_body = PlacementRecord,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses((status = 201, body = PlacementRecord), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+pub async fn create(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    body: JsonBody<PlacementRecord>,
+) -> ApiResult<Response> {
+    ctx.require(DESK)?;
+    let rec = body.value;
+    let snap = s.engine.snapshot();
+    let json = validate(&rec, snap.reference(), &ctx.caller.employers).map_err(Problem::invalid)?;
+    let write = Write::Create {
+        kind: Kind::Placement,
+        id: rec.id.clone(),
+        scope_key: rec.employer.clone(),
+        body: json,
+    };
+    let r = s
+        .store
+        .write(write, ctx.audit("create"), ctx.idem("", &body.raw))
+        .await?;
+    s.engine.changed(&rec.id, r.seq);
+    Ok(written(r))
+}
+
+/// One vacancy (with an `ETag` for updates).
+#[utoipa::path(get, path = "/placements/{id}", tag = "placements", params(("id" = String, Path)),
+    responses((status = 200, body = PlacementRecord), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+pub async fn get_one(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    ctx.require(READERS)?;
+    let row = s
+        .store
+        .get(Kind::Placement, &ctx.placement_scope(), &id, None)
+        .await?;
+    Ok(with_etag(row))
+}
+
+/// Changes a vacancy by JSON merge patch (RFC 7396); needs `If-Match`.
+#[utoipa::path(patch, path = "/placements/{id}", tag = "placements", request_body(content = Object, content_type = "application/merge-patch+json"),
+    params(("id" = String, Path), ("If-Match" = String, Header), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = PlacementRecord), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+pub async fn update(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: JsonBody<serde_json::Map<String, serde_json::Value>>,
+) -> ApiResult<Response> {
+    ctx.require(DESK)?;
+    let if_match = if_match(&headers).ok_or_else(Problem::precondition_required)?;
+    let refs = Arc::new(s.engine.snapshot().reference().clone());
+    let employers = ctx.caller.employers.clone();
+    let check: Validate = Arc::new(move |merged| {
+        let rec: PlacementRecord = serde_json::from_value(merged).map_err(|e| {
+            vec![InvalidField {
+                field: String::new(),
+                reason: e.to_string(),
+            }]
+        })?;
+        validate(&rec, &refs, &employers).map(|v| (v, rec.employer))
+    });
+    let write = Write::Update {
+        kind: Kind::Placement,
+        id: id.clone(),
+        scope: ctx.placement_scope(),
+        if_match,
+        patch: serde_json::Value::Object(body.value),
+        validate: check,
+    };
+    let r = s
+        .store
+        .write(write, ctx.audit("update"), ctx.idem(&id, &body.raw))
+        .await?;
+    s.engine.changed(&id, r.seq);
+    Ok(written(r))
+}
+
+/// Closes (removes) a vacancy.
+#[utoipa::path(delete, path = "/placements/{id}", tag = "placements",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 204), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+pub async fn close(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    ctx.require(DESK)?;
+    let write = Write::Delete {
+        kind: Kind::Placement,
+        id: id.clone(),
+        scope: ctx.placement_scope(),
+        if_match: if_match(&headers),
+    };
+    let r = s
+        .store
+        .write(write, ctx.audit("delete"), ctx.idem(&id, b""))
+        .await?;
+    s.engine.changed(&id, r.seq);
+    Ok(written(r))
+}
+
+/// `k` for candidates.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CandidatesParams {
+    /// How many (default 10, at most 100).
+    #[param(minimum = 1, maximum = 100)]
+    pub k: Option<usize>,
+}
+
+/// Anonymised candidates for a vacancy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Candidates {
+    /// Vacancy id.
+    pub placement: String,
+    /// Best first. No names, contact data, birth dates, support needs or register status;
+    /// scores count the support component as met for everyone.
+    pub candidates: Vec<CandidateView>,
+}
+
+/// Ranked, anonymised candidates for one of your vacancies.
+#[utoipa::path(get, path = "/placements/{id}/candidates", tag = "matching", params(("id" = String, Path), CandidatesParams),
+    responses((status = 200, body = Candidates), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+pub async fn candidates(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<CandidatesParams>,
+) -> ApiResult<axum::Json<Candidates>> {
+    ctx.require(DESK)?;
+    let k = check_k(q.k, 10, s.limits.max_k)?;
+    let snap = s
+        .engine
+        .fresh_for(&id, Duration::from_secs(10))
+        .await
+        .map_err(|e| Problem::unavailable(e.to_string(), 1))?;
+    let data = snap.data();
+    let pi = data
+        .placement_idx(&id)
+        .filter(|&pi| {
+            let p = data.placement(pi);
+            ctx.placement_scope()
+                .admits(data.reference.employers[p.employer.ix()].id.as_str())
+        })
+        .ok_or_else(|| Problem::not_found("placement", &id))?;
+    let key = s.pseudonym_key.clone();
+    let snap2 = snap.clone();
+    let views = tokio::task::spawn_blocking(move || {
+        let scorer = snap2.scorer();
+        snap2
+            .learners
+            .top_k(scorer, pi, k, ScoreView::Public)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| candidate_view(scorer, &key, i + 1, c.idx, pi))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(Problem::internal)?;
+    Ok(axum::Json(Candidates {
+        placement: id,
+        candidates: views,
+    }))
+}

@@ -1,0 +1,583 @@
+//! The single writer with group commit.
+//!
+//! SQLite allows one writer at a time and, with `synchronous=FULL`, every COMMIT waits for the
+//! disk. Rather than letting request tasks queue on the database lock, they send their change
+//! to this task, which takes every change waiting, applies each inside its own SAVEPOINT (so one
+//! failing change rolls back alone), commits the batch once, and only then answers each sender.
+//! Under load one fsync covers many requests; no answer is sent before its data is durable.
+
+use super::reads::get_on;
+use super::{now, table};
+use crate::store::{etag, AssignmentRow, Audit, Idem, Kind, Scope, StoreError, Write, WriteResult};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection, SqliteConnection};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most changes in one transaction.
+const MAX_BATCH: usize = 256;
+
+/// A change the writer applies.
+pub(crate) enum Op {
+    /// Audit rows for reads of records.
+    AuditReads {
+        audit: Audit,
+        kind: Kind,
+        ids: Vec<String>,
+    },
+    /// A change to learners, placements, outlook or proposals.
+    Write {
+        write: Write,
+        audit: Audit,
+        idem: Option<Idem>,
+    },
+    /// A new allocation job.
+    CreateAllocation {
+        id: String,
+        request: serde_json::Value,
+        audit: Audit,
+        idem: Option<Idem>,
+    },
+    /// A job's outcome.
+    FinishAllocation {
+        id: String,
+        status: String,
+        summary: Option<serde_json::Value>,
+        error: Option<String>,
+        assignments: Vec<AssignmentRow>,
+    },
+}
+
+struct Job {
+    op: Op,
+    reply: oneshot::Sender<Result<WriteResult, StoreError>>,
+}
+
+/// Handle to the writer task.
+pub(crate) struct Writer {
+    tx: mpsc::Sender<Job>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Writer {
+    /// Opens the writer's own connection on its own thread (with a single-threaded runtime,
+    /// so that nothing else ever waits behind a commit) and starts taking changes.
+    pub async fn start(opts: SqliteConnectOptions) -> Result<Writer, StoreError> {
+        let (tx, rx) = mpsc::channel(4096);
+        let (ready_tx, ready) = oneshot::channel();
+        let thread = std::thread::Builder::new()
+            .name("koppel-writer".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(StoreError::Backend(e.to_string())));
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    match opts.connect().await {
+                        Ok(conn) => {
+                            let _ = ready_tx.send(Ok(()));
+                            run(conn, rx).await;
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e.into()));
+                        }
+                    }
+                });
+            })
+            .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
+        ready
+            .await
+            .map_err(|_| StoreError::Backend("the writer thread stopped".into()))??;
+        Ok(Writer { tx, thread })
+    }
+
+    /// Applies one change; returns once it is committed (or failed).
+    pub async fn run(&self, op: Op) -> Result<WriteResult, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Job { op, reply })
+            .await
+            .map_err(|_| StoreError::Backend("the writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Backend("the writer stopped before answering".into()))?
+    }
+
+    /// Stops taking changes and waits for those queued.
+    pub async fn close(self) {
+        drop(self.tx);
+        let thread = self.thread;
+        let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+    }
+}
+
+async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let results = commit_batch(&mut conn, &mut batch).await;
+        for (job, result) in batch.drain(..).zip(results) {
+            let _ = job.reply.send(result); // the requester may have gone; its data is in
+        }
+    }
+    let _ = conn.close().await;
+}
+
+/// Applies every job in one transaction; each job's result, or the commit's error for all.
+async fn commit_batch(
+    conn: &mut SqliteConnection,
+    batch: &mut [Job],
+) -> Vec<Result<WriteResult, StoreError>> {
+    let fail_all = |e: StoreError, n: usize| -> Vec<Result<WriteResult, StoreError>> {
+        (0..n)
+            .map(|_| Err(StoreError::Backend(e.to_string())))
+            .collect()
+    };
+    if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+        return fail_all(e.into(), batch.len());
+    }
+    let mut results = Vec::with_capacity(batch.len());
+    for job in batch.iter_mut() {
+        let op = std::mem::replace(
+            &mut job.op,
+            Op::AuditReads {
+                audit: Audit {
+                    token_id: 0,
+                    route: String::new(),
+                    action: "",
+                },
+                kind: Kind::Learner,
+                ids: Vec::new(),
+            },
+        );
+        results.push(in_savepoint(conn, op).await);
+    }
+    match sqlx::query("COMMIT").execute(&mut *conn).await {
+        Ok(_) => results,
+        Err(e) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            fail_all(e.into(), batch.len())
+        }
+    }
+}
+
+async fn in_savepoint(conn: &mut SqliteConnection, op: Op) -> Result<WriteResult, StoreError> {
+    sqlx::query("SAVEPOINT op").execute(&mut *conn).await?;
+    let result = apply(conn, op).await;
+    let end = if result.is_ok() {
+        "RELEASE op"
+    } else {
+        "ROLLBACK TO op; RELEASE op"
+    };
+    sqlx::raw_sql(end).execute(&mut *conn).await?;
+    result
+}
+
+async fn apply(conn: &mut SqliteConnection, op: Op) -> Result<WriteResult, StoreError> {
+    match op {
+        Op::AuditReads { audit, kind, ids } => {
+            for id in &ids {
+                audit_row(conn, &audit, kind.as_str(), id).await?;
+            }
+            Ok(nothing())
+        }
+        Op::Write { write, audit, idem } => {
+            if let Some(stored) = replay(conn, audit.token_id, idem.as_ref()).await? {
+                return Ok(stored);
+            }
+            let learner = match &write {
+                Write::Create {
+                    kind: Kind::Learner,
+                    id,
+                    ..
+                }
+                | Write::Update {
+                    kind: Kind::Learner,
+                    id,
+                    ..
+                } => Some(id.clone()),
+                Write::Propose { learner, .. } => Some(learner.clone()),
+                _ => None,
+            };
+            let result = apply_write(conn, write, &audit).await?;
+            remember(conn, audit.token_id, idem, learner.as_deref(), &result).await?;
+            Ok(result)
+        }
+        Op::CreateAllocation {
+            id,
+            request,
+            audit,
+            idem,
+        } => {
+            if let Some(stored) = replay(conn, audit.token_id, idem.as_ref()).await? {
+                return Ok(stored);
+            }
+            let created = now();
+            sqlx::query(
+                "INSERT INTO allocations (id, status, request, created_at) VALUES (?, 'queued', ?, ?)",
+            )
+            .bind(&id)
+            .bind(request.to_string())
+            .bind(&created)
+            .execute(&mut *conn)
+            .await?;
+            audit_row(conn, &audit, "allocation", &id).await?;
+            let body = serde_json::json!({
+                "id": id, "status": "queued", "request": request, "summary": null,
+                "error": null, "created_at": created,
+            });
+            let result = WriteResult {
+                status: 202,
+                body,
+                etag: None,
+                location: Some(format!("/v1/allocations/{id}")),
+                seq: 0,
+            };
+            remember(conn, audit.token_id, idem, None, &result).await?;
+            Ok(result)
+        }
+        Op::FinishAllocation {
+            id,
+            status,
+            summary,
+            error,
+            assignments,
+        } => {
+            sqlx::query("UPDATE allocations SET status = ?, summary = ?, error = ? WHERE id = ?")
+                .bind(&status)
+                .bind(summary.map(|s| s.to_string()))
+                .bind(error)
+                .bind(&id)
+                .execute(&mut *conn)
+                .await?;
+            for a in &assignments {
+                // A learner erased while the job ran is not written back.
+                sqlx::query(
+                    "INSERT INTO assignments (allocation_id, learner_id, placement_id, score, rank)
+                     SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM learners WHERE id = ?)",
+                )
+                .bind(&id)
+                .bind(&a.learner)
+                .bind(&a.placement)
+                .bind(a.score)
+                .bind(a.rank)
+                .bind(&a.learner)
+                .execute(&mut *conn)
+                .await?;
+            }
+            Ok(nothing())
+        }
+    }
+}
+
+fn nothing() -> WriteResult {
+    WriteResult {
+        status: 204,
+        body: serde_json::Value::Null,
+        etag: None,
+        location: None,
+        seq: 0,
+    }
+}
+
+async fn audit_row(
+    conn: &mut SqliteConnection,
+    audit: &Audit,
+    kind: &str,
+    id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit (at, token_id, route, action, record_kind, record_id) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(now())
+    .bind(audit.token_id)
+    .bind(&audit.route)
+    .bind(audit.action)
+    .bind(kind)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The stored first result for this key, if any; a different request under it is refused.
+async fn replay(
+    conn: &mut SqliteConnection,
+    token: i64,
+    idem: Option<&Idem>,
+) -> Result<Option<WriteResult>, StoreError> {
+    let Some(idem) = idem else { return Ok(None) };
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT request_hash, result FROM idempotency WHERE token_id = ? AND key = ?",
+    )
+    .bind(token)
+    .bind(&idem.key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        None => Ok(None),
+        Some((hash, _)) if hash != idem.request_hash => Err(StoreError::IdempotencyMismatch),
+        Some((_, result)) => serde_json::from_str(&result)
+            .map(Some)
+            .map_err(|e| StoreError::Backend(format!("stored idempotent result: {e}"))),
+    }
+}
+
+async fn remember(
+    conn: &mut SqliteConnection,
+    token: i64,
+    idem: Option<Idem>,
+    learner: Option<&str>,
+    result: &WriteResult,
+) -> Result<(), StoreError> {
+    let Some(idem) = idem else { return Ok(()) };
+    sqlx::query(
+        "INSERT INTO idempotency (token_id, key, request_hash, learner_id, result, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(token)
+    .bind(&idem.key)
+    .bind(&idem.request_hash)
+    .bind(learner)
+    .bind(serde_json::to_string(result).map_err(|e| StoreError::Backend(e.to_string()))?)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn bump_seq(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
+    let v: i64 = sqlx::query_scalar(
+        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'seq' RETURNING CAST(value AS INTEGER)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(v as u64)
+}
+
+fn check_version(current: i64, if_match: &str) -> Result<(), StoreError> {
+    let want = etag(current);
+    if if_match.trim().trim_start_matches("W/") == want || if_match.trim() == "*" {
+        Ok(())
+    } else {
+        Err(StoreError::VersionMismatch { current: want })
+    }
+}
+
+fn location(kind: Kind, id: &str) -> String {
+    format!("/v1/{}/{id}", table(kind).0)
+}
+
+async fn apply_write(
+    conn: &mut SqliteConnection,
+    write: Write,
+    audit: &Audit,
+) -> Result<WriteResult, StoreError> {
+    match write {
+        Write::Create {
+            kind,
+            id,
+            scope_key,
+            body,
+        } => {
+            let (tbl, col) = table(kind);
+            let inserted = sqlx::query(&format!(
+                "INSERT INTO {tbl} (id, {col}, version, body) VALUES (?, ?, 1, ?) ON CONFLICT (id) DO NOTHING"
+            ))
+            .bind(&id)
+            .bind(&scope_key)
+            .bind(body.to_string())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "a {} with id `{id}` already exists; choose another id",
+                    kind.as_str()
+                )));
+            }
+            audit_row(conn, audit, kind.as_str(), &id).await?;
+            Ok(WriteResult {
+                status: 201,
+                body,
+                etag: Some(etag(1)),
+                location: Some(location(kind, &id)),
+                seq: bump_seq(conn).await?,
+            })
+        }
+        Write::Update {
+            kind,
+            id,
+            scope,
+            if_match,
+            patch,
+            validate,
+        } => {
+            let row = get_on(conn, kind, &scope, &id).await?;
+            check_version(row.version, &if_match)?;
+            let mut merged = row.body;
+            merge_patch(&mut merged, &patch);
+            if merged.get("id").and_then(|v| v.as_str()) != Some(id.as_str()) {
+                return Err(StoreError::Invalid(vec![crate::error::InvalidField {
+                    field: "id".into(),
+                    reason: "the id of a record cannot be changed".into(),
+                }]));
+            }
+            let (body, scope_key) = validate(merged).map_err(StoreError::Invalid)?;
+            let (tbl, col) = table(kind);
+            let version = row.version + 1;
+            sqlx::query(&format!(
+                "UPDATE {tbl} SET {col} = ?, version = ?, body = ? WHERE id = ?"
+            ))
+            .bind(&scope_key)
+            .bind(version)
+            .bind(body.to_string())
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+            audit_row(conn, audit, kind.as_str(), &id).await?;
+            Ok(WriteResult {
+                status: 200,
+                body,
+                etag: Some(etag(version)),
+                location: None,
+                seq: bump_seq(conn).await?,
+            })
+        }
+        Write::Delete {
+            kind,
+            id,
+            scope,
+            if_match,
+        } => {
+            let row = get_on(conn, kind, &scope, &id).await?;
+            if let Some(m) = if_match {
+                check_version(row.version, &m)?;
+            }
+            let (tbl, _) = table(kind);
+            sqlx::query(&format!("DELETE FROM {tbl} WHERE id = ?"))
+                .bind(&id)
+                .execute(&mut *conn)
+                .await?;
+            if kind == Kind::Learner {
+                erase_derived(conn, &id).await?;
+            }
+            audit_row(conn, audit, kind.as_str(), &id).await?;
+            Ok(WriteResult {
+                seq: bump_seq(conn).await?,
+                ..nothing()
+            })
+        }
+        Write::ReplaceOutlook(records) => {
+            sqlx::query("DELETE FROM outlook")
+                .execute(&mut *conn)
+                .await?;
+            for r in &records {
+                sqlx::query(
+                    "INSERT INTO outlook (sector, region, internship, work) VALUES (?, ?, ?, ?)",
+                )
+                .bind(&r.sector)
+                .bind(&r.region)
+                .bind(r.internship)
+                .bind(r.work)
+                .execute(&mut *conn)
+                .await?;
+            }
+            audit_row(conn, audit, "outlook", "*").await?;
+            Ok(WriteResult {
+                status: 200,
+                body: serde_json::to_value(&records).unwrap_or_default(),
+                etag: None,
+                location: None,
+                seq: bump_seq(conn).await?,
+            })
+        }
+        Write::Propose {
+            learner,
+            scope,
+            placement,
+            proposal,
+        } => {
+            get_on(conn, Kind::Learner, &scope, &learner).await?;
+            get_on(conn, Kind::Placement, &Scope::all(), &placement).await?;
+            let created = now();
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO proposals (learner_id, placement, reason, token_id, created_at)
+                 VALUES (?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(&learner)
+            .bind(&placement)
+            .bind(&proposal.reason)
+            .bind(audit.token_id)
+            .bind(&created)
+            .fetch_one(&mut *conn)
+            .await?;
+            audit_row(conn, audit, "learner", &learner).await?;
+            Ok(WriteResult {
+                status: 201,
+                body: serde_json::json!({
+                    "id": id, "learner": learner, "placement": placement,
+                    "reason": proposal.reason, "created_at": created,
+                }),
+                etag: None,
+                location: None,
+                seq: 0,
+            })
+        }
+    }
+}
+
+/// Right to erasure: everything derived from a learner goes with them. Audit rows stay (they
+/// hold who read or changed which id, never the data, and are kept for accountability).
+async fn erase_derived(conn: &mut SqliteConnection, id: &str) -> Result<(), StoreError> {
+    for sql in [
+        "DELETE FROM assignments WHERE learner_id = ?",
+        "DELETE FROM idempotency WHERE learner_id = ?",
+        "DELETE FROM proposals WHERE learner_id = ?",
+    ] {
+        sqlx::query(sql).bind(id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// JSON merge patch (RFC 7396).
+pub(crate) fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    use serde_json::Value;
+    let Value::Object(p) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Default::default());
+    }
+    let t = target.as_object_mut().expect("made an object above");
+    for (k, v) in p {
+        if v.is_null() {
+            t.remove(k);
+        } else {
+            merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_patch;
+    use serde_json::json;
+
+    #[test]
+    fn merge_patch_follows_rfc_7396_examples() {
+        let mut t = json!({"a": "b", "c": {"d": "e", "f": "g"}});
+        merge_patch(&mut t, &json!({"a": "z", "c": {"f": null}}));
+        assert_eq!(t, json!({"a": "z", "c": {"d": "e"}}));
+        let mut t = json!({"a": ["b"]});
+        merge_patch(&mut t, &json!({"a": "c"}));
+        assert_eq!(t, json!({"a": "c"}));
+        let mut t = json!({"e": null});
+        merge_patch(&mut t, &json!({"a": 1}));
+        assert_eq!(t, json!({"e": null, "a": 1}));
+    }
+}

@@ -1,0 +1,160 @@
+//! `koppel serve`, `koppel token` and `koppel audit`: thin shells over `koppel-server`.
+
+use crate::cli::{RoleArg, TokenAction, DEFAULT_DATA};
+use crate::load::{self, Source};
+use anyhow::{anyhow, bail, Context, Result};
+use koppel_server::state::Limits;
+use koppel_server::store::{sqlite, Role};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// What `koppel serve` was asked.
+pub struct Options {
+    pub addr: SocketAddr,
+    pub db: PathBuf,
+    pub data: Option<PathBuf>,
+    pub concurrency: usize,
+    pub rate_limit: u32,
+}
+
+/// Environment variable with the pseudonym key; without it a key is made once per database.
+const KEY_VAR: &str = "KOPPEL_PSEUDONYM_KEY";
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn init_logs(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("KOPPEL_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+pub fn run(o: Options, log_json: bool) -> Result<ExitCode> {
+    init_logs(log_json);
+    anyhow::ensure!(o.concurrency > 0, "--concurrency must be at least 1");
+    let source = match &o.data {
+        Some(d) => Source::resolve(d, true)?,
+        None => Source::resolve(Path::new(DEFAULT_DATA), false)?,
+    };
+    let config = koppel_server::Config {
+        addr: o.addr,
+        db: o.db.clone(),
+        limits: Limits {
+            concurrency: o.concurrency,
+            rate_per_token: o.rate_limit,
+            ..Limits::default()
+        },
+        pseudonym_key: std::env::var(KEY_VAR)
+            .map(String::into_bytes)
+            .unwrap_or_default(),
+    };
+    let seed = move || load::seed(&source).map_err(|e| format!("{e:#}"));
+    runtime()?
+        .block_on(koppel_server::serve(config, seed, |addr| {
+            // One line on stdout, for scripts and tests that start the server on port 0.
+            println!("koppel: listening on http://{addr}");
+        }))
+        .map_err(|e| anyhow!(e))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn role(r: RoleArg) -> Role {
+    match r {
+        RoleArg::Advisor => Role::Advisor,
+        RoleArg::EmployerDesk => Role::EmployerDesk,
+        RoleArg::Analyst => Role::Analyst,
+        RoleArg::Admin => Role::Admin,
+    }
+}
+
+pub fn token(action: TokenAction) -> Result<ExitCode> {
+    let rt = runtime()?;
+    match action {
+        TokenAction::Create {
+            db,
+            role: r,
+            region,
+            employer,
+        } => {
+            let role = role(r);
+            match role {
+                Role::Advisor if region.is_empty() => {
+                    bail!("an advisor token needs --region (the regions whose learners it may see)")
+                }
+                Role::EmployerDesk if employer.is_empty() => {
+                    bail!("an employer_desk token needs --employer (the employers whose vacancies it manages)")
+                }
+                Role::Advisor | Role::EmployerDesk => {}
+                _ if !region.is_empty() || !employer.is_empty() => {
+                    bail!("only advisor tokens take --region and only employer_desk tokens take --employer")
+                }
+                _ => {}
+            }
+            let (id, secret) = rt.block_on(async {
+                let pool = sqlite::open_pool(&db, 1).await?;
+                let known =
+                    koppel_server::store::sqlite::check_scope(&pool, &region, &employer).await?;
+                if let Err(msg) = known {
+                    return Err(koppel_server::store::StoreError::Backend(msg));
+                }
+                sqlite::create_token(&pool, role, &region, &employer).await
+            })?;
+            eprintln!(
+                "koppel: token {id} ({}) created; it is shown once, store it now:",
+                role.as_str()
+            );
+            println!("{secret}");
+        }
+        TokenAction::Revoke { db, id } => {
+            let done = rt.block_on(async {
+                let pool = sqlite::open_pool(&db, 1).await?;
+                sqlite::revoke_token(&pool, id).await
+            })?;
+            if !done {
+                bail!("no active token with id {id} in {}", db.display());
+            }
+            eprintln!("koppel: token {id} revoked");
+        }
+        TokenAction::List { db } => {
+            let tokens = rt.block_on(async {
+                let pool = sqlite::open_pool(&db, 1).await?;
+                sqlite::list_tokens(&pool).await
+            })?;
+            for t in tokens {
+                println!("{}", serde_json::to_string(&t)?);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn audit(db: &Path, learner: Option<&str>, json: bool) -> Result<ExitCode> {
+    anyhow::ensure!(db.exists(), "no database at {}", db.display());
+    let rows = runtime()?.block_on(async {
+        let pool = sqlite::open_pool(db, 1).await?;
+        sqlite::audit_log(&pool, learner).await
+    })?;
+    for r in rows {
+        if json {
+            println!("{}", serde_json::to_string(&r)?);
+        } else {
+            println!(
+                "{}  token {:>3} ({:<13})  {:<6}  {:<10} {:<12}  {}",
+                r.at, r.token_id, r.role, r.action, r.record_kind, r.record_id, r.route
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
