@@ -187,6 +187,8 @@ pub enum Command {
         #[arg(long)]
         log_json: bool,
     },
+    /// Print the HTTP API's OpenAPI 3 document (as checked in at docs/openapi.json).
+    Openapi,
     /// Create or revoke API tokens.
     Token {
         #[command(subcommand)]

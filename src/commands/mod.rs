@@ -89,6 +89,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             log_json,
         ),
         Command::Token { action } => serve::token(action),
+        Command::Openapi => {
+            println!("{}", koppel_server::routes::openapi_json());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit { db, learner, json } => serve::audit(&db, learner.as_deref(), json),
     }
 }

@@ -67,3 +67,14 @@ pub fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, Problem> {
         }
     })
 }
+
+/// Deserialises a JSON value (e.g. a record after a merge patch), naming the field that fails.
+pub fn from_value<T: DeserializeOwned>(v: serde_json::Value) -> Result<T, Vec<InvalidField>> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let field = e.path().to_string();
+        vec![InvalidField {
+            field: if field == "." { String::new() } else { field },
+            reason: e.into_inner().to_string(),
+        }]
+    })
+}

@@ -39,23 +39,26 @@ pub struct Config {
     pub pseudonym_key: Vec<u8>,
 }
 
-/// The routes with per-route layers (panic recovery, body limit). [`wrap`] adds the global ones.
+/// The routes with per-route layers (body limit, route tag for the log). [`wrap`] adds the
+/// global ones.
 pub fn app(state: AppState) -> Router {
     let body_limit = state.limits.body_bytes;
     let (router, _) = routes::api().split_for_parts();
     router
         .with_state(state)
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
-        .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn(middleware::tag_route))
 }
 
-/// Wraps a router in the global layers. Done on the finished router (not per route), so the
-/// concurrency semaphore is one for the whole service.
+/// Wraps a router in the global layers, outermost first: problem bodies, access log with
+/// request id, the concurrency gate with timeout, panic recovery. Done on the finished router
+/// (`Router::layer` would wrap each route separately), so the semaphore is one for the whole
+/// service.
 pub fn wrap(router: Router, limits: &Limits) -> Router {
     let gate = middleware::Gate::new(limits.concurrency, limits.timeout);
     Router::new()
         .fallback_service(router)
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn_with_state(gate, middleware::gate))
         .layer(axum::middleware::from_fn(middleware::access_log))
         .layer(axum::middleware::from_fn(middleware::problem_bodies))

@@ -40,7 +40,7 @@ pub async fn health(State(s): State<AppState>) -> ApiResult<axum::Json<Health>> 
 
 fn document() -> Response {
     static DOC: OnceLock<String> = OnceLock::new();
-    let doc = DOC.get_or_init(|| super::openapi().to_pretty_json().unwrap_or_default());
+    let doc = DOC.get_or_init(super::openapi_json);
     ([("content-type", "application/json")], doc.clone()).into_response()
 }
 

@@ -145,12 +145,7 @@ pub async fn update(
     let refs = Arc::new(s.engine.snapshot().reference().clone());
     let regions = ctx.caller.regions.clone();
     let check: Validate = Arc::new(move |merged| {
-        let rec: LearnerRecord = serde_json::from_value(merged).map_err(|e| {
-            vec![InvalidField {
-                field: String::new(),
-                reason: e.to_string(),
-            }]
-        })?;
+        let rec: LearnerRecord = crate::body::from_value(merged)?;
         validate(&rec, &refs, &regions).map(|v| (v, rec.region))
     });
     let write = Write::Update {

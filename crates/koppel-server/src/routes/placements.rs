@@ -139,12 +139,7 @@ pub async fn update(
     let refs = Arc::new(s.engine.snapshot().reference().clone());
     let employers = ctx.caller.employers.clone();
     let check: Validate = Arc::new(move |merged| {
-        let rec: PlacementRecord = serde_json::from_value(merged).map_err(|e| {
-            vec![InvalidField {
-                field: String::new(),
-                reason: e.to_string(),
-            }]
-        })?;
+        let rec: PlacementRecord = crate::body::from_value(merged)?;
         validate(&rec, &refs, &employers).map(|v| (v, rec.employer))
     });
     let write = Write::Update {

@@ -1,0 +1,812 @@
+//! The HTTP API against a real `koppel serve` (child process, random port, real SQLite file):
+//! who may call what, scope, privacy, idempotency, erasure, errors, and the OpenAPI document.
+
+mod common;
+
+use common::{fixture, json, Server};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// The demo's learners and placements, grouped for picking test subjects.
+struct Demo {
+    learners: Vec<Value>,
+    placements: Vec<Value>,
+}
+
+impl Demo {
+    fn load() -> Demo {
+        Demo {
+            learners: fixture("learners.jsonl"),
+            placements: fixture("placements.jsonl"),
+        }
+    }
+
+    fn learner_in(&self, region: &str) -> &Value {
+        self.learners
+            .iter()
+            .find(|l| l["region"] == region)
+            .unwrap()
+    }
+
+    fn placement_of(&self, employer: &str) -> &Value {
+        self.placements
+            .iter()
+            .find(|p| p["employer"] == employer)
+            .unwrap()
+    }
+
+    /// Two employers that both have placements.
+    fn two_employers(&self) -> (String, String) {
+        let es: BTreeSet<&str> = self
+            .placements
+            .iter()
+            .map(|p| p["employer"].as_str().unwrap())
+            .collect();
+        let mut it = es.into_iter();
+        (it.next().unwrap().to_owned(), it.next().unwrap().to_owned())
+    }
+}
+
+/// A learner record cloned from a demo one with a new id.
+fn new_learner(base: &Value, id: &str) -> Value {
+    let mut l = base.clone();
+    l["id"] = json!(id);
+    l
+}
+
+fn new_placement(base: &Value, id: &str) -> Value {
+    let mut p = base.clone();
+    p["id"] = json!(id);
+    p
+}
+
+const ROLES: [&str; 5] = ["none", "advisor", "employer_desk", "analyst", "admin"];
+
+/// Expected status per role (none, advisor, desk, analyst, admin) for every route. A route the
+/// router has and this table lacks fails the test, so new routes must decide who may call them.
+const MATRIX: &[(&str, &str, [u16; 5])] = &[
+    ("GET", "/openapi.json", [200, 200, 200, 200, 200]),
+    ("GET", "/v1/openapi.json", [200, 200, 200, 200, 200]),
+    ("GET", "/v1/health", [200, 200, 200, 200, 200]),
+    ("GET", "/v1/learners", [401, 200, 403, 403, 403]),
+    ("POST", "/v1/learners", [401, 201, 403, 403, 403]),
+    ("GET", "/v1/learners/{id}", [401, 200, 403, 403, 403]),
+    ("PATCH", "/v1/learners/{id}", [401, 200, 403, 403, 403]),
+    (
+        "POST",
+        "/v1/learners/{id}/proposals",
+        [401, 201, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/v1/learners/{id}/matches",
+        [401, 200, 403, 403, 403],
+    ),
+    (
+        "GET",
+        "/v1/learners/{id}/matches/{placement_id}",
+        [401, 200, 403, 403, 403],
+    ),
+    ("DELETE", "/v1/learners/{id}", [401, 204, 403, 403, 403]),
+    ("GET", "/v1/placements", [401, 200, 200, 200, 200]),
+    ("POST", "/v1/placements", [401, 403, 201, 403, 403]),
+    ("GET", "/v1/placements/{id}", [401, 200, 200, 200, 200]),
+    ("PATCH", "/v1/placements/{id}", [401, 403, 200, 403, 403]),
+    (
+        "GET",
+        "/v1/placements/{id}/candidates",
+        [401, 403, 200, 403, 403],
+    ),
+    ("DELETE", "/v1/placements/{id}", [401, 403, 204, 403, 403]),
+    ("GET", "/v1/outlook", [401, 200, 200, 200, 200]),
+    ("PUT", "/v1/outlook", [401, 403, 403, 403, 200]),
+    ("POST", "/v1/allocations", [401, 403, 403, 202, 403]),
+    ("GET", "/v1/allocations/{id}", [401, 403, 403, 200, 403]),
+    (
+        "GET",
+        "/v1/allocations/{id}/assignments",
+        [401, 403, 403, 200, 403],
+    ),
+];
+
+#[test]
+fn every_route_answers_each_role_as_the_matrix_says() {
+    let demo = Demo::load();
+    let srv = Server::start();
+    let (employer, _) = demo.two_employers();
+    let region = demo.learners[0]["region"].as_str().unwrap().to_owned();
+    let tokens: Vec<Option<String>> = vec![
+        None,
+        Some(srv.token("advisor", &[&region])),
+        Some(srv.token("employer_desk", &[&employer])),
+        Some(srv.token("analyst", &[])),
+        Some(srv.token("admin", &[])),
+    ];
+
+    // Every route of the router must be in the matrix, and nothing else.
+    let doc: Value = serde_json::from_str(&koppel_server::routes::openapi_json()).unwrap();
+    let mut routes = BTreeSet::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            routes.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    let listed: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    let missing: Vec<_> = routes.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "routes missing from the role matrix: {missing:?}"
+    );
+    let stale: Vec<_> = listed.difference(&routes).collect();
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that do not exist: {stale:?}"
+    );
+
+    // A job for the allocation routes, started by the analyst.
+    let analyst = tokens[3].as_deref().unwrap();
+    let job = json(
+        srv.send_json(
+            Method::POST,
+            analyst,
+            "/v1/allocations",
+            &json!({"mode": "optimal"}),
+        ),
+        202,
+    );
+    let job_id = job["id"].as_str().unwrap().to_owned();
+
+    let base_learner = demo.learner_in(&region).clone();
+    let base_placement = demo.placement_of(&employer).clone();
+    for (role_ix, role) in ROLES.iter().enumerate() {
+        // Fresh subjects per role, so that a successful DELETE does not affect the next role.
+        let lid = format!("LM{role_ix}");
+        let pid = format!("PM{role_ix}");
+        let advisor = tokens[1].as_deref().unwrap();
+        let desk = tokens[2].as_deref().unwrap();
+        json(
+            srv.send_json(
+                Method::POST,
+                advisor,
+                "/v1/learners",
+                &new_learner(&base_learner, &lid),
+            ),
+            201,
+        );
+        json(
+            srv.send_json(
+                Method::POST,
+                desk,
+                "/v1/placements",
+                &new_placement(&base_placement, &pid),
+            ),
+            201,
+        );
+        for (method, path, expect) in MATRIX {
+            let concrete = path
+                .replace("{placement_id}", &pid)
+                .replace("/learners/{id}", &format!("/learners/{lid}"))
+                .replace("/placements/{id}", &format!("/placements/{pid}"))
+                .replace("/allocations/{id}", &format!("/allocations/{job_id}"));
+            let m = Method::from_bytes(method.as_bytes()).unwrap();
+            let mut r = srv.req(m, &concrete, tokens[role_ix].as_deref());
+            r = match (*method, *path) {
+                ("POST", "/v1/learners") => {
+                    r.json(&new_learner(&base_learner, &format!("LN{role_ix}")))
+                }
+                ("POST", "/v1/placements") => {
+                    r.json(&new_placement(&base_placement, &format!("PN{role_ix}")))
+                }
+                ("PATCH", "/v1/learners/{id}") => r
+                    .header("If-Match", "*")
+                    .json(&json!({"hours_per_week": 30})),
+                ("PATCH", "/v1/placements/{id}") => r
+                    .header("If-Match", "*")
+                    .json(&json!({"title": "Nieuwe titel"})),
+                ("POST", "/v1/learners/{id}/proposals") => {
+                    r.json(&json!({"placement": pid, "reason": "past goed"}))
+                }
+                ("PUT", "/v1/outlook") => r.json(&json(
+                    srv.get(tokens[4].as_deref().unwrap(), "/v1/outlook"),
+                    200,
+                )),
+                ("POST", "/v1/allocations") => r.json(&json!({"mode": "stable", "k": 8})),
+                _ => r,
+            };
+            let res = r.send().unwrap();
+            let got = res.status().as_u16();
+            let ctype = res
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            let body = res.text().unwrap();
+            assert_eq!(
+                got, expect[role_ix],
+                "{method} {path} as {role}: expected {}, got {got}: {body}",
+                expect[role_ix]
+            );
+            if got >= 400 {
+                assert_eq!(
+                    ctype, "application/problem+json",
+                    "{method} {path} as {role}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn records_outside_the_callers_scope_are_not_found() {
+    let demo = Demo::load();
+    let srv = Server::start();
+    let regions: BTreeSet<&str> = demo
+        .learners
+        .iter()
+        .map(|l| l["region"].as_str().unwrap())
+        .collect();
+    let mut rs = regions.into_iter();
+    let (mine, theirs) = (rs.next().unwrap(), rs.next().unwrap());
+    let advisor = srv.token("advisor", &[mine]);
+    let other = demo.learner_in(theirs)["id"].as_str().unwrap().to_owned();
+    let p = demo.placements[0]["id"].as_str().unwrap();
+    for (m, path) in [
+        (Method::GET, format!("/v1/learners/{other}")),
+        (Method::GET, format!("/v1/learners/{other}/matches")),
+        (Method::GET, format!("/v1/learners/{other}/matches/{p}")),
+        (Method::DELETE, format!("/v1/learners/{other}")),
+    ] {
+        let r = srv.req(m.clone(), &path, Some(&advisor)).send().unwrap();
+        assert_eq!(r.status(), 404, "{m} {path}");
+    }
+    let r = srv
+        .req(
+            Method::PATCH,
+            &format!("/v1/learners/{other}"),
+            Some(&advisor),
+        )
+        .header("If-Match", "*")
+        .json(&json!({"hours_per_week": 20}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = srv.send_json(
+        Method::POST,
+        &advisor,
+        &format!("/v1/learners/{other}/proposals"),
+        &json!({"placement": p, "reason": "x"}),
+    );
+    assert_eq!(r.status(), 404);
+    // Listing shows only the advisor's region.
+    let page = json(srv.get(&advisor, "/v1/learners?limit=500"), 200);
+    assert!(page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["region"] == mine));
+    // Creating a learner in another region, or moving one there, is refused as a field error.
+    let e = json(
+        srv.send_json(
+            Method::POST,
+            &advisor,
+            "/v1/learners",
+            &new_learner(demo.learner_in(theirs), "LX1"),
+        ),
+        422,
+    );
+    assert_eq!(e["errors"][0]["field"], "region");
+    let own = demo.learner_in(mine)["id"].as_str().unwrap();
+    let r = srv
+        .req(
+            Method::PATCH,
+            &format!("/v1/learners/{own}"),
+            Some(&advisor),
+        )
+        .header("If-Match", "*")
+        .json(&json!({"region": theirs}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 422);
+
+    let (e1, e2) = demo.two_employers();
+    let desk = srv.token("employer_desk", &[&e1]);
+    let foreign = demo.placement_of(&e2)["id"].as_str().unwrap();
+    for (m, path) in [
+        (Method::GET, format!("/v1/placements/{foreign}")),
+        (Method::GET, format!("/v1/placements/{foreign}/candidates")),
+        (Method::DELETE, format!("/v1/placements/{foreign}")),
+    ] {
+        let r = srv.req(m.clone(), &path, Some(&desk)).send().unwrap();
+        assert_eq!(r.status(), 404, "{m} {path}");
+    }
+    let r = srv
+        .req(
+            Method::PATCH,
+            &format!("/v1/placements/{foreign}"),
+            Some(&desk),
+        )
+        .header("If-Match", "*")
+        .json(&json!({"title": "overgenomen"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let list = json(srv.get(&desk, "/v1/placements?limit=500"), 200);
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["employer"] == e1.as_str()));
+    let e = json(
+        srv.send_json(
+            Method::POST,
+            &desk,
+            "/v1/placements",
+            &new_placement(demo.placement_of(&e2), "PX1"),
+        ),
+        422,
+    );
+    assert_eq!(e["errors"][0]["field"], "employer");
+}
+
+#[test]
+fn employer_responses_and_logs_never_hold_a_learners_personal_or_special_data() {
+    let demo = Demo::load();
+    let srv = Server::start();
+    let all_regions: Vec<&str> = demo
+        .learners
+        .iter()
+        .map(|l| l["region"].as_str().unwrap())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let advisor = srv.token("advisor", &all_regions);
+    // A learner with matches; make them a canary: unique name, e-mail, birth date, a support
+    // need and register status.
+    let (learner, top) = demo
+        .learners
+        .iter()
+        .find_map(|l| {
+            let id = l["id"].as_str().unwrap();
+            let m = json(
+                srv.get(&advisor, &format!("/v1/learners/{id}/matches?k=1")),
+                200,
+            );
+            m["matches"][0]["placement"]
+                .as_str()
+                .map(|p| (id.to_owned(), p.to_owned()))
+        })
+        .expect("some demo learner has a match");
+    let canary = json!({
+        "name": "Zwaluw Kanarie-Qx7",
+        "email": "zwaluw.qx7@example.org",
+        "support_needs": [{"kind": "intensive_guidance", "essential": false}],
+    });
+    let r = srv
+        .req(
+            Method::PATCH,
+            &format!("/v1/learners/{learner}"),
+            Some(&advisor),
+        )
+        .header("If-Match", "*")
+        .json(&canary)
+        .send()
+        .unwrap();
+    json(r, 200);
+    let employer = demo
+        .placements
+        .iter()
+        .find(|p| p["id"] == top.as_str())
+        .unwrap()["employer"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let desk = srv.token("employer_desk", &[&employer]);
+    let cands = srv.get(&desk, &format!("/v1/placements/{top}/candidates?k=100"));
+    let text = cands.text().unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let pseudonym = koppel_core::anonymise::pseudonym(common::KEY.as_bytes(), &employer, &learner);
+    assert!(
+        text.contains(&pseudonym),
+        "the canary learner should be among the candidates: {text}"
+    );
+    for needle in [
+        "Zwaluw",
+        "zwaluw.qx7",
+        "intensive_guidance",
+        &learner,
+        "birth_date",
+        "in_register",
+        "support",
+    ] {
+        assert!(
+            !text.contains(needle),
+            "employer response contains `{needle}`: {text}"
+        );
+    }
+    for c in v["candidates"].as_array().unwrap() {
+        let keys: BTreeSet<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
+        let allowed: BTreeSet<&str> = [
+            "rank",
+            "pseudonym",
+            "qualification",
+            "level",
+            "distance_band",
+            "score",
+            "components",
+        ]
+        .into();
+        assert!(keys.is_subset(&allowed), "unexpected fields {keys:?}");
+    }
+    // Nothing about any learner in the desk's other views either.
+    for path in ["/v1/placements?limit=500", &format!("/v1/placements/{top}")] {
+        let t = srv.get(&desk, path).text().unwrap();
+        assert!(!t.contains("Zwaluw") && !t.contains(&learner), "{path}");
+    }
+    // And not in the logs: no names, e-mails or ids, only route templates.
+    let logs = srv.logs();
+    assert!(
+        logs.contains("/v1/learners/{id}/matches"),
+        "access log has route templates"
+    );
+    for needle in ["Zwaluw", "zwaluw.qx7", learner.as_str()] {
+        assert!(!logs.contains(needle), "log contains `{needle}`");
+    }
+}
+
+#[test]
+fn a_retried_write_with_the_same_key_creates_nothing_twice() {
+    let demo = Demo::load();
+    let srv = Server::start();
+    let (employer, _) = demo.two_employers();
+    let desk = srv.token("employer_desk", &[&employer]);
+    let body = new_placement(demo.placement_of(&employer), "PIDEM");
+    let send = |key: &str, b: &Value| {
+        srv.req(Method::POST, "/v1/placements", Some(&desk))
+            .header("Idempotency-Key", key)
+            .json(b)
+            .send()
+            .unwrap()
+    };
+    let first = send("k-1", &body);
+    assert_eq!(first.status(), 201);
+    let first_body = first.text().unwrap();
+    let again = send("k-1", &body);
+    assert_eq!(
+        again.status(),
+        201,
+        "a retry gets the first answer, not a conflict"
+    );
+    assert_eq!(again.text().unwrap(), first_body);
+    // Without the key the same body is a conflict: the record exists once.
+    assert_eq!(
+        srv.send_json(Method::POST, &desk, "/v1/placements", &body)
+            .status(),
+        409
+    );
+    // The same key with another request is refused.
+    let mut other = body.clone();
+    other["id"] = json!("PIDEM2");
+    let e = json(send("k-1", &other), 422);
+    assert!(e["type"]
+        .as_str()
+        .unwrap()
+        .ends_with("idempotency-key-reused"));
+    assert_eq!(srv.get(&desk, "/v1/placements/PIDEM2").status(), 404);
+    // A PATCH retried with its key applies once: the version goes up by one.
+    let patch = |key: &str| {
+        srv.req(Method::PATCH, "/v1/placements/PIDEM", Some(&desk))
+            .header("Idempotency-Key", key)
+            .header("If-Match", "\"v1\"")
+            .json(&json!({"capacity": 5}))
+            .send()
+            .unwrap()
+    };
+    assert_eq!(patch("p-1").headers()["etag"], "\"v2\"");
+    let retry = patch("p-1");
+    assert_eq!(retry.status(), 200);
+    assert_eq!(retry.headers()["etag"], "\"v2\"");
+    assert_eq!(
+        srv.get(&desk, "/v1/placements/PIDEM").headers()["etag"],
+        "\"v2\""
+    );
+    // A stale If-Match is a 412 with the current ETag; none is a 428.
+    assert_eq!(patch("p-2").status(), 412);
+    let r = srv
+        .req(Method::PATCH, "/v1/placements/PIDEM", Some(&desk))
+        .json(&json!({"capacity": 6}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 428);
+}
+
+#[test]
+fn erasure_leaves_no_trace_in_any_route() {
+    let demo = Demo::load();
+    let srv = Server::start();
+    let region = demo.learners[0]["region"].as_str().unwrap();
+    let advisor = srv.token("advisor", &[region]);
+    let analyst = srv.token("analyst", &[]);
+    let mut l = new_learner(demo.learner_in(region), "LERASE");
+    l["name"] = json!("Wis Mij-Volledig");
+    let create = srv
+        .req(Method::POST, "/v1/learners", Some(&advisor))
+        .header("Idempotency-Key", "erase-create")
+        .json(&l)
+        .send()
+        .unwrap();
+    assert_eq!(create.status(), 201);
+    let m = json(srv.get(&advisor, "/v1/learners/LERASE/matches?k=3"), 200);
+    if let Some(p) = m["matches"][0]["placement"].as_str() {
+        json(
+            srv.send_json(
+                Method::POST,
+                &advisor,
+                "/v1/learners/LERASE/proposals",
+                &json!({"placement": p, "reason": "goede match"}),
+            ),
+            201,
+        );
+    }
+    let job = json(
+        srv.send_json(
+            Method::POST,
+            &analyst,
+            "/v1/allocations",
+            &json!({"mode": "optimal"}),
+        ),
+        202,
+    );
+    let job_id = job["id"].as_str().unwrap().to_owned();
+    let done = wait_for_job(&srv, &analyst, &job_id);
+    assert_eq!(done["status"], "done");
+
+    assert_eq!(
+        srv.req(Method::DELETE, "/v1/learners/LERASE", Some(&advisor))
+            .send()
+            .unwrap()
+            .status(),
+        204
+    );
+
+    for path in [
+        "/v1/learners/LERASE",
+        "/v1/learners/LERASE/matches",
+        "/v1/learners/LERASE/matches/P0000001",
+    ] {
+        assert_eq!(srv.get(&advisor, path).status(), 404, "{path}");
+    }
+    let listed = srv.get(&advisor, "/v1/learners?limit=500").text().unwrap();
+    assert!(!listed.contains("LERASE") && !listed.contains("Wis Mij"));
+    let asg = srv
+        .get(
+            &analyst,
+            &format!("/v1/allocations/{job_id}/assignments?limit=500"),
+        )
+        .text()
+        .unwrap();
+    assert!(
+        !asg.contains("LERASE"),
+        "assignments still name the erased learner"
+    );
+    // The stored answer to the create (which held their data) is gone with them.
+    let replay = srv
+        .req(Method::POST, "/v1/learners", Some(&advisor))
+        .header("Idempotency-Key", "erase-create")
+        .json(&l)
+        .send()
+        .unwrap();
+    assert_eq!(replay.status(), 201);
+    assert_eq!(
+        srv.get(&advisor, "/v1/learners/LERASE").status(),
+        200,
+        "the retry created the learner anew rather than replaying the erased answer"
+    );
+    assert_eq!(
+        srv.req(Method::DELETE, "/v1/learners/LERASE", Some(&advisor))
+            .send()
+            .unwrap()
+            .status(),
+        204
+    );
+    // The audit keeps who did what, never the data.
+    let out = common::koppel()
+        .args(["audit", "--learner", "LERASE", "--json", "--db"])
+        .arg(&srv.db)
+        .output()
+        .unwrap();
+    let audit = String::from_utf8(out.stdout).unwrap();
+    assert!(audit.contains("\"action\":\"delete\""), "{audit}");
+    assert!(!audit.contains("Wis Mij"));
+}
+
+fn wait_for_job(srv: &Server, analyst: &str, id: &str) -> Value {
+    loop {
+        let j = json(srv.get(analyst, &format!("/v1/allocations/{id}")), 200);
+        if j["status"] == "done" || j["status"] == "failed" {
+            return j;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn bad_requests_get_specific_problem_documents() {
+    let demo = Demo::load();
+    let srv = Server::start();
+    let (employer, _) = demo.two_employers();
+    let desk = srv.token("employer_desk", &[&employer]);
+    let problem = |r: reqwest::blocking::Response, status: u16| -> Value {
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        json(r, status)
+    };
+    let post = |body: &str, ctype: &str| {
+        srv.req(Method::POST, "/v1/placements", Some(&desk))
+            .header("content-type", ctype)
+            .body(body.to_owned())
+            .send()
+            .unwrap()
+    };
+    let p = problem(post("{\"id\": ", "application/json"), 400);
+    assert!(p["type"].as_str().unwrap().ends_with("/bad-request"));
+    problem(post("{}", "text/plain"), 415);
+    let mut rec = new_placement(demo.placement_of(&employer), "PBAD");
+    rec["owner"] = json!("someone");
+    let p = problem(post(&rec.to_string(), "application/json"), 422);
+    assert_eq!(p["errors"][0]["field"], "owner");
+    let mut rec = new_placement(demo.placement_of(&employer), "PBAD");
+    rec["capacity"] = json!(-2);
+    let p = problem(post(&rec.to_string(), "application/json"), 422);
+    assert_eq!(p["errors"][0]["field"], "capacity");
+    let huge = format!("{{\"title\": \"{}\"}}", "x".repeat(2 << 20));
+    let big = srv
+        .req(Method::POST, "/v1/placements", Some(&desk))
+        .header("content-type", "application/json")
+        .header("connection", "close")
+        .body(huge)
+        .send()
+        .unwrap();
+    problem(big, 413);
+    problem(
+        srv.req(Method::GET, "/v1/learners", Some("kpl_not-a-token"))
+            .send()
+            .unwrap(),
+        401,
+    );
+    problem(
+        srv.req(Method::PUT, "/v1/learners", Some(&desk))
+            .send()
+            .unwrap(),
+        405,
+    );
+    problem(
+        srv.req(Method::GET, "/v1/nothing-here", Some(&desk))
+            .send()
+            .unwrap(),
+        404,
+    );
+    let p = problem(srv.get(&desk, "/v1/placements?cursor=%%%"), 422);
+    assert_eq!(p["errors"][0]["field"], "cursor");
+    let p = problem(
+        srv.get(
+            &desk,
+            &format!(
+                "/v1/placements/{}/candidates?k=0",
+                demo.placement_of(&employer)["id"].as_str().unwrap()
+            ),
+        ),
+        422,
+    );
+    assert_eq!(p["errors"][0]["field"], "k");
+    // The server is still fine.
+    assert_eq!(
+        srv.req(Method::GET, "/v1/health", None)
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[test]
+fn pages_follow_cursors_to_the_end_without_repeats() {
+    let srv = Server::start();
+    let analyst = srv.token("analyst", &[]);
+    let mut seen = Vec::new();
+    let mut path = "/v1/placements?limit=70".to_owned();
+    loop {
+        let page = json(srv.get(&analyst, &path), 200);
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 70);
+        seen.extend(items.iter().map(|p| p["id"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/v1/placements?limit=70&cursor={c}"),
+            None => break,
+        }
+    }
+    let demo = Demo::load();
+    let mut want: Vec<String> = demo
+        .placements
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
+    want.sort();
+    assert_eq!(seen, want);
+    // The cap holds.
+    let page = json(srv.get(&analyst, "/v1/placements?limit=100000"), 200);
+    assert_eq!(page["items"].as_array().unwrap().len(), 500);
+}
+
+#[test]
+fn the_checked_in_openapi_document_matches_the_code() {
+    let generated = koppel_server::routes::openapi_json();
+    let path = common::root().join("docs/openapi.json");
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in.trim() == generated.trim(),
+        "docs/openapi.json is out of date; regenerate it with `cargo run -- openapi > docs/openapi.json`"
+    );
+    let srv = Server::start();
+    let served: Value = srv
+        .req(Method::GET, "/openapi.json", None)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(served, serde_json::from_str::<Value>(&generated).unwrap());
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly_and_data_survives_a_restart() {
+    let demo = Demo::load();
+    let dir = tempfile::tempdir().unwrap();
+    let (employer, _) = demo.two_employers();
+    let mut srv = Server::start_on(dir.path(), &[]);
+    let desk = srv.token("employer_desk", &[&employer]);
+    json(
+        srv.send_json(
+            Method::POST,
+            &desk,
+            "/v1/placements",
+            &new_placement(demo.placement_of(&employer), "PKEEP"),
+        ),
+        201,
+    );
+    assert!(srv.terminate(), "exit status 0 after SIGTERM");
+    let srv = Server::start_on(dir.path(), &[]);
+    assert_eq!(srv.get(&desk, "/v1/placements/PKEEP").status(), 200);
+    let health = json(
+        srv.req(Method::GET, "/v1/health", None).send().unwrap(),
+        200,
+    );
+    assert_eq!(
+        health["placements"],
+        demo.placements.len() + 1,
+        "not seeded twice"
+    );
+}
+
+#[test]
+fn each_token_has_its_own_rate_limit() {
+    let srv = Server::start_with(&["--rate-limit", "1"]);
+    let a = srv.token("analyst", &[]);
+    let b = srv.token("analyst", &[]);
+    // A burst of twice the rate passes; the rest within the same second gets 429.
+    let statuses: Vec<u16> = (0..6)
+        .map(|_| srv.get(&a, "/v1/outlook").status().as_u16())
+        .collect();
+    assert!(statuses.contains(&429), "{statuses:?}");
+    let r = srv.get(&a, "/v1/outlook");
+    if r.status() == 429 {
+        assert!(r.headers().contains_key("retry-after"));
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+    assert_eq!(
+        srv.get(&b, "/v1/outlook").status(),
+        200,
+        "another token is not slowed"
+    );
+}
