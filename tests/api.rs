@@ -735,9 +735,11 @@ fn pages_follow_cursors_to_the_end_without_repeats() {
         .collect();
     want.sort();
     assert_eq!(seen, want);
-    // The cap holds.
-    let page = json(srv.get(&analyst, "/v1/placements?limit=100000"), 200);
+    // The cap holds: a full page at most, and a clear error beyond it.
+    let page = json(srv.get(&analyst, "/v1/placements?limit=500"), 200);
     assert_eq!(page["items"].as_array().unwrap().len(), 500);
+    let e = json(srv.get(&analyst, "/v1/placements?limit=501"), 422);
+    assert_eq!(e["errors"][0]["field"], "limit");
 }
 
 #[test]

@@ -102,8 +102,8 @@ pub fn openapi_json() -> String {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
-    /// Page size (default 100, capped at 500).
-    #[param(minimum = 1)]
+    /// Page size (default 100, at most 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// Opaque cursor from the previous page's `next_cursor`.
     pub cursor: Option<String>,
@@ -114,7 +114,11 @@ impl PageParams {
     pub fn size(&self, max: u32) -> Result<u32, Problem> {
         match self.limit {
             Some(0) => Err(Problem::invalid_field("limit", "must be at least 1")),
-            Some(n) => Ok(n.min(max)),
+            Some(n) if n > max => Err(Problem::invalid_field(
+                "limit",
+                format!("at most {max} per page; follow `next_cursor` for more"),
+            )),
+            Some(n) => Ok(n),
             None => Ok(100.min(max)),
         }
     }
