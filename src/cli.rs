@@ -187,6 +187,12 @@ pub enum Command {
         #[arg(long)]
         log_json: bool,
     },
+    /// Check a service database file: SQLite integrity and foreign keys. Exit 1 on any problem.
+    DbCheck {
+        /// Database file.
+        #[arg(long, default_value = "koppel.db", value_name = "FILE")]
+        db: PathBuf,
+    },
     /// Print the HTTP API's OpenAPI 3 document (as checked in at docs/openapi.json).
     Openapi,
     /// Create or revoke API tokens.

@@ -89,6 +89,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             log_json,
         ),
         Command::Token { action } => serve::token(action),
+        Command::DbCheck { db } => serve::db_check(&db),
         Command::Openapi => {
             println!("{}", koppel_server::routes::openapi_json());
             Ok(ExitCode::SUCCESS)

@@ -158,3 +158,19 @@ pub fn audit(db: &Path, learner: Option<&str>, json: bool) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+pub fn db_check(db: &Path) -> Result<ExitCode> {
+    anyhow::ensure!(db.exists(), "no database at {}", db.display());
+    let problems = runtime()?.block_on(async {
+        let pool = sqlite::open_pool(db, 1).await?;
+        sqlite::check_database(&pool).await
+    })?;
+    if problems.is_empty() {
+        println!("ok");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for p in &problems {
+        println!("{p}");
+    }
+    Ok(ExitCode::from(1))
+}

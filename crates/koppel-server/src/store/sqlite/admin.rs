@@ -127,3 +127,26 @@ pub async fn check_scope(
     }
     Ok(Ok(()))
 }
+
+/// `PRAGMA integrity_check` and `PRAGMA foreign_key_check`: every problem found, empty if the
+/// file is sound.
+pub async fn check_database(pool: &SqlitePool) -> Result<Vec<String>, StoreError> {
+    let mut problems: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .filter(|s: &String| s != "ok")
+        .collect();
+    for r in sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(pool)
+        .await?
+    {
+        let table: String = r.get(0);
+        let rowid: Option<i64> = r.get(1);
+        let parent: String = r.get(2);
+        problems.push(format!(
+            "foreign key: row {rowid:?} of {table} points to a missing {parent} row"
+        ));
+    }
+    Ok(problems)
+}

@@ -11,7 +11,8 @@ mod seed;
 mod writer;
 
 pub use admin::{
-    audit_log, check_scope, create_token, list_tokens, revoke_token, token_hash, TOKEN_PREFIX,
+    audit_log, check_database, check_scope, create_token, list_tokens, revoke_token, token_hash,
+    TOKEN_PREFIX,
 };
 
 use super::{
