@@ -701,6 +701,30 @@ fn bad_requests_get_specific_problem_documents() {
         422,
     );
     assert_eq!(p["errors"][0]["field"], "k");
+    let admin = srv.token("admin", &[]);
+    let bad = json!([
+        {"sector": "zorg", "region": "rijnmond", "internship": 3, "work": 4},
+        {"sector": "nope", "region": "rijnmond", "internship": 9, "work": null},
+    ]);
+    let p = problem(srv.send_json(Method::PUT, &admin, "/v1/outlook", &bad), 422);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"[1].sector") && fields.contains(&"[1].internship"),
+        "{fields:?}"
+    );
+    assert_ne!(
+        json(srv.get(&admin, "/v1/outlook"), 200)
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "nothing replaced"
+    );
     // The server is still fine.
     assert_eq!(
         srv.req(Method::GET, "/v1/health", None)
@@ -811,4 +835,49 @@ fn each_token_has_its_own_rate_limit() {
         200,
         "another token is not slowed"
     );
+}
+
+#[test]
+fn an_advisors_edit_shows_in_the_very_next_matches() {
+    let demo = Demo::load();
+    let srv = Server::start();
+    let region = demo.learners[0]["region"].as_str().unwrap();
+    let advisor = srv.token("advisor", &[region]);
+    let (id, far) = demo
+        .learners
+        .iter()
+        .filter(|l| l["region"] == region)
+        .find_map(|l| {
+            let id = l["id"].as_str().unwrap();
+            let m = json(
+                srv.get(&advisor, &format!("/v1/learners/{id}/matches?k=50")),
+                200,
+            );
+            let max = m["matches"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["explanation"]["facts"]["distance_km"].as_f64().unwrap())
+                .fold(0.0, f64::max);
+            (max > 3.0).then(|| (id.to_owned(), max))
+        })
+        .expect("a learner with a match farther than 3 km");
+    let r = srv
+        .req(Method::PATCH, &format!("/v1/learners/{id}"), Some(&advisor))
+        .header("If-Match", "*")
+        .json(&json!({"travel_limit_km": 3.0}))
+        .send()
+        .unwrap();
+    json(r, 200);
+    let m = json(
+        srv.get(&advisor, &format!("/v1/learners/{id}/matches?k=50")),
+        200,
+    );
+    for row in m["matches"].as_array().unwrap() {
+        let d = row["explanation"]["facts"]["distance_km"].as_f64().unwrap();
+        assert!(
+            d <= 3.0,
+            "a match {d} km away after the limit went from {far} to 3 km"
+        );
+    }
 }

@@ -28,21 +28,28 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-fn init_logs(json: bool) {
+/// Logs to stderr through a background writer, so that a slow terminal or a full pipe never
+/// stalls a request. The guard flushes what is left when the server stops.
+fn init_logs(json: bool) -> tracing_appender::non_blocking::WorkerGuard {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
+    let ansi = std::io::stderr().is_terminal();
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
     let filter = EnvFilter::try_from_env("KOPPEL_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let b = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(writer)
+        .with_ansi(ansi);
     if json {
         b.json().init();
     } else {
         b.init();
     }
+    guard
 }
 
 pub fn run(o: Options, log_json: bool) -> Result<ExitCode> {
-    init_logs(log_json);
+    let _logs = init_logs(log_json);
     anyhow::ensure!(o.concurrency > 0, "--concurrency must be at least 1");
     let source = match &o.data {
         Some(d) => Source::resolve(d, true)?,

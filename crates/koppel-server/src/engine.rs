@@ -1,22 +1,24 @@
-//! The in-memory matching engine: an immutable snapshot (dataset, scorer, indexes) of the
-//! database as of one change, swapped atomically when a newer one is built.
+//! The in-memory matching engine: an immutable snapshot (dataset, scorer, indexes) swapped
+//! atomically when a newer one is built, plus the live records it is built from.
 //!
-//! Writes commit to the database first; then the handler tells the engine which record changed
-//! at which change number, and a background task rebuilds the snapshot (coalescing bursts of
-//! writes into one rebuild). Reads about one record wait until the snapshot includes that
+//! The store reports every committed change, in commit order and before the writer is answered
+//! ([`Engine::apply`]). The engine updates its live records at once (validated model objects,
+//! so a rebuild re-validates nothing and reads nothing from the database) and a background task
+//! rebuilds the snapshot, coalescing bursts of changes into one rebuild, on one core, so that
+//! requests keep the other. Reads about one record wait until the snapshot includes that
 //! record's last change, so an advisor never sees matches for a learner as they were before
 //! their own edit, and an erased learner is gone from matches at once.
 
-use crate::store::{SnapshotData, Store};
+use crate::store::{Change, Kind, SnapshotData};
 use koppel_core::record::{LearnerRecord, PlacementRecord};
 use koppel_core::{
-    Dataset, LearnerIndex, Lined, PlacementIndex, PolicyConfig, PolicySet, Reference, Scorer,
+    Dataset, Learner, LearnerIndex, Lined, Placement, PlacementIndex, PolicyConfig, PolicySet,
+    Reference, Scorer,
 };
 use self_cell::self_cell;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify};
 
 type ScorerOf<'d> = Scorer<'d>;
@@ -31,8 +33,8 @@ self_cell!(
 
 /// One immutable state of the engine.
 pub struct Snapshot {
-    /// Change number it reflects.
-    pub seq: u64,
+    /// Number of changes it includes.
+    pub version: u64,
     scored: Scored,
     /// Top-k placements per learner.
     pub placements: PlacementIndex,
@@ -41,29 +43,15 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Builds a snapshot; fails if stored data no longer validates (it was validated on write).
-    pub fn build(d: SnapshotData) -> Result<Snapshot, String> {
-        let mut reference = d.reference;
-        reference.outlook = lined(d.outlook);
-        let reference = Reference::build(reference).map_err(first_error)?;
-        let learners = parse::<LearnerRecord>(d.learners)?;
-        let placements = parse::<PlacementRecord>(d.placements)?;
-        let data = Dataset::build(reference, learners, placements).map_err(first_error)?;
-        let policies = match d.policy {
-            Some(text) => {
-                let cfg: PolicyConfig = toml::from_str(&text).map_err(|e| e.to_string())?;
-                PolicySet::resolve(&cfg, &data.reference).map_err(|e| e.to_string())?
-            }
-            None => PolicySet::uniform(Default::default(), data.reference.regions.len()),
-        };
+    fn build(version: u64, data: Dataset, policies: PolicySet) -> Snapshot {
         let placements = PlacementIndex::build(&data);
         let learners = LearnerIndex::build(&data);
-        Ok(Snapshot {
-            seq: d.seq,
+        Snapshot {
+            version,
             scored: Scored::new(data, |data| Scorer::new(data, policies)),
             placements,
             learners,
-        })
+        }
     }
 
     /// The dataset.
@@ -81,6 +69,131 @@ impl Snapshot {
         &self.data().reference
     }
 }
+
+/// The records the next snapshot is built from.
+struct Live {
+    reference: Reference,
+    policies: PolicySet,
+    learners: HashMap<String, Arc<Learner>>,
+    placements: HashMap<String, Arc<Placement>>,
+    /// Changes applied so far.
+    version: u64,
+    /// Record id → version of its last change not yet in the published snapshot.
+    pending: HashMap<String, u64>,
+}
+
+impl Live {
+    /// Validated model objects from stored data.
+    fn load(d: SnapshotData) -> Result<Live, String> {
+        let mut recs = d.reference;
+        recs.outlook = lined(d.outlook);
+        let reference = Reference::build(recs).map_err(first_error)?;
+        let learners = parse::<LearnerRecord>(d.learners)?;
+        let placements = parse::<PlacementRecord>(d.placements)?;
+        let data = Dataset::build(reference, learners, placements).map_err(first_error)?;
+        let policies = match d.policy {
+            Some(text) => {
+                let cfg: PolicyConfig = toml::from_str(&text).map_err(|e| e.to_string())?;
+                PolicySet::resolve(&cfg, &data.reference).map_err(|e| e.to_string())?
+            }
+            None => PolicySet::uniform(Default::default(), data.reference.regions.len()),
+        };
+        Ok(Live {
+            learners: data
+                .learners
+                .into_iter()
+                .map(|l| (l.id.0.clone(), Arc::new(l)))
+                .collect(),
+            placements: data
+                .placements
+                .into_iter()
+                .map(|p| (p.id.0.clone(), Arc::new(p)))
+                .collect(),
+            reference: data.reference,
+            policies,
+            version: 0,
+            pending: HashMap::new(),
+        })
+    }
+
+    /// The current records, cheaply (shared pointers), so that the lock is held briefly.
+    fn parts(&self) -> Parts {
+        Parts {
+            version: self.version,
+            reference: self.reference.clone(),
+            policies: self.policies.clone(),
+            learners: self.learners.values().cloned().collect(),
+            placements: self.placements.values().cloned().collect(),
+        }
+    }
+
+    fn apply(&mut self, change: Change) -> Result<(), String> {
+        self.version += 1;
+        match change {
+            Change::Upsert {
+                kind: Kind::Learner,
+                id,
+                body,
+            } => {
+                let rec: LearnerRecord = serde_json::from_value(body).map_err(|e| e.to_string())?;
+                let l = Learner::from_record(rec, &self.reference).map_err(|e| format!("{e:?}"))?;
+                self.pending.insert(id.clone(), self.version);
+                self.learners.insert(id, Arc::new(l));
+            }
+            Change::Upsert {
+                kind: Kind::Placement,
+                id,
+                body,
+            } => {
+                let rec: PlacementRecord =
+                    serde_json::from_value(body).map_err(|e| e.to_string())?;
+                let p =
+                    Placement::from_record(rec, &self.reference).map_err(|e| format!("{e:?}"))?;
+                self.pending.insert(id.clone(), self.version);
+                self.placements.insert(id, Arc::new(p));
+            }
+            Change::Delete { kind, id } => {
+                match kind {
+                    Kind::Learner => drop(self.learners.remove(&id)),
+                    Kind::Placement => drop(self.placements.remove(&id)),
+                }
+                self.pending.insert(id, self.version);
+            }
+            Change::Outlook(records) => {
+                let outlook = self
+                    .reference
+                    .outlook_from(lined(records))
+                    .map_err(first_error)?;
+                self.reference.set_outlook(outlook);
+                self.pending.insert(OUTLOOK.into(), self.version);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a snapshot is built from, taken from [`Live`] under its lock.
+struct Parts {
+    version: u64,
+    reference: Reference,
+    policies: PolicySet,
+    learners: Vec<Arc<Learner>>,
+    placements: Vec<Arc<Placement>>,
+}
+
+impl Parts {
+    fn build(self) -> Snapshot {
+        let data = Dataset::from_parts(
+            self.reference,
+            self.learners.iter().map(|l| (**l).clone()).collect(),
+            self.placements.iter().map(|p| (**p).clone()).collect(),
+        );
+        Snapshot::build(self.version, data, self.policies)
+    }
+}
+
+/// Pending key of the outlook table.
+const OUTLOOK: &str = "\u{0}outlook";
 
 fn lined<T>(v: Vec<T>) -> Vec<Lined<T>> {
     v.into_iter()
@@ -109,30 +222,35 @@ fn first_error(e: Vec<koppel_core::RecordError>) -> String {
 #[error("the matching engine is still catching up with recent changes")]
 pub struct NotFresh;
 
-/// The engine: current snapshot plus what changed since.
+/// The engine: current snapshot, live records, and the rebuild machinery.
 pub struct Engine {
     current: RwLock<Arc<Snapshot>>,
+    live: Mutex<Live>,
     published: watch::Sender<u64>,
-    /// Record id → change number of its last change not yet in the snapshot.
-    pending: Mutex<HashMap<String, u64>>,
-    latest: AtomicU64,
     wake: Notify,
+    pool: rayon::ThreadPool,
 }
 
 impl Engine {
-    /// An engine starting from `snapshot`.
-    pub fn new(snapshot: Snapshot) -> Arc<Engine> {
-        let seq = snapshot.seq;
-        Arc::new(Engine {
-            current: RwLock::new(Arc::new(snapshot)),
-            published: watch::channel(seq).0,
-            pending: Mutex::new(HashMap::new()),
-            latest: AtomicU64::new(seq),
+    /// Builds the engine from stored data (blocking: call from a blocking context).
+    pub fn load(d: SnapshotData) -> Result<Arc<Engine>, String> {
+        let live = Live::load(d)?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "koppel-rebuild".into())
+            .build()
+            .map_err(|e| e.to_string())?;
+        let first = pool.install(|| live.parts().build());
+        Ok(Arc::new(Engine {
+            current: RwLock::new(Arc::new(first)),
+            live: Mutex::new(live),
+            published: watch::channel(0).0,
             wake: Notify::new(),
-        })
+            pool,
+        }))
     }
 
-    /// The current snapshot (may lag the database by the last rebuild).
+    /// The current snapshot (may lag the database by one rebuild).
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.current
             .read()
@@ -140,36 +258,34 @@ impl Engine {
             .clone()
     }
 
-    /// Notes that record `id` changed in change `seq` and schedules a rebuild.
-    pub fn changed(&self, id: &str, seq: u64) {
-        if seq == 0 {
-            return;
+    fn live(&self) -> MutexGuard<'_, Live> {
+        self.live.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Applies committed changes (called by the store, in commit order) and schedules a
+    /// rebuild.
+    pub fn apply(&self, changes: Vec<Change>) {
+        let mut live = self.live();
+        for c in changes {
+            if let Err(e) = live.apply(c) {
+                // Records were validated before they were written; this means a bug.
+                tracing::error!(error = %e, "a committed change could not be applied to the engine");
+            }
         }
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(id.to_owned())
-            .and_modify(|s| *s = (*s).max(seq))
-            .or_insert(seq);
-        self.latest.fetch_max(seq, Ordering::SeqCst);
+        drop(live);
         self.wake.notify_one();
     }
 
     /// A snapshot that includes the last change of record `id`, waiting for a rebuild if
     /// needed (at most `wait`).
     pub async fn fresh_for(&self, id: &str, wait: Duration) -> Result<Arc<Snapshot>, NotFresh> {
-        let need = self
-            .pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(id)
-            .copied();
+        let need = self.live().pending.get(id).copied();
         let Some(need) = need else {
             return Ok(self.snapshot());
         };
         let mut rx = self.published.subscribe();
         let ok = matches!(
-            tokio::time::timeout(wait, rx.wait_for(|&s| s >= need)).await,
+            tokio::time::timeout(wait, rx.wait_for(|&v| v >= need)).await,
             Ok(Ok(_))
         );
         if ok {
@@ -179,46 +295,36 @@ impl Engine {
         }
     }
 
-    /// Rebuilds whenever changes arrive, until the store is dropped by everyone else.
-    pub async fn run_rebuilds(self: Arc<Engine>, store: Arc<dyn Store>) {
+    /// Rebuilds whenever changes arrive. Each rebuild runs on one core; after one, the next
+    /// waits at least as long as the last took, so rebuilds use at most half a core under a
+    /// steady stream of writes.
+    pub async fn run_rebuilds(self: Arc<Engine>) {
         loop {
-            let built = self.snapshot().seq;
-            if self.latest.load(Ordering::SeqCst) <= built {
+            if self.live().version <= self.snapshot().version {
                 self.wake.notified().await;
                 continue;
             }
-            let data = match store.snapshot().await {
-                Ok(d) => d,
-                Err(e) => {
-                    tracing::error!(error = %e, "reading the database for a rebuild failed");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
-                }
-            };
-            match tokio::task::spawn_blocking(move || Snapshot::build(data)).await {
-                Ok(Ok(s)) => self.publish(s),
-                Ok(Err(e)) => {
-                    tracing::error!(error = %e, "stored data failed to build a snapshot");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
-                Err(e) => tracing::error!(error = %e, "rebuild task failed"),
+            let started = Instant::now();
+            let engine = self.clone();
+            let built = tokio::task::spawn_blocking(move || {
+                let parts = engine.live().parts();
+                engine.pool.install(|| parts.build())
+            })
+            .await;
+            match built {
+                Ok(s) => self.publish(s),
+                Err(e) => tracing::error!(error = %e, "engine rebuild failed"),
             }
+            let took = started.elapsed();
+            tracing::debug!(took_ms = took.as_millis() as u64, "engine rebuilt");
+            tokio::time::sleep(took).await;
         }
     }
 
     fn publish(&self, s: Snapshot) {
-        let seq = s.seq;
-        let started = std::time::Instant::now();
+        let version = s.version;
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(s);
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|_, &mut v| v > seq);
-        self.published.send_replace(seq);
-        tracing::debug!(
-            seq,
-            swap_us = started.elapsed().as_micros() as u64,
-            "snapshot published"
-        );
+        self.live().pending.retain(|_, v| *v > version);
+        self.published.send_replace(version);
     }
 }

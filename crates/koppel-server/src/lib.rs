@@ -17,7 +17,7 @@ pub mod state;
 pub mod store;
 
 use axum::Router;
-use engine::{Engine, Snapshot};
+use engine::Engine;
 use state::{AppState, Limits};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -85,11 +85,12 @@ pub async fn serve(
     let store: Arc<SqliteStore> = Arc::new(store);
     let dyn_store: Arc<dyn Store> = store.clone();
     let data = dyn_store.snapshot().await.map_err(|e| e.to_string())?;
-    let snapshot = tokio::task::spawn_blocking(move || Snapshot::build(data))
+    let engine = tokio::task::spawn_blocking(move || Engine::load(data))
         .await
         .map_err(|e| e.to_string())??;
-    let engine = Engine::new(snapshot);
-    let rebuilds = tokio::spawn(engine.clone().run_rebuilds(dyn_store.clone()));
+    let feed = engine.clone();
+    dyn_store.on_commit(Arc::new(move |changes| feed.apply(changes)));
+    let rebuilds = tokio::spawn(engine.clone().run_rebuilds());
     let state = AppState::new(dyn_store, engine, config.limits.clone(), key);
     let app = wrap(app(state), &config.limits);
     let listener = tokio::net::TcpListener::bind(config.addr)

@@ -50,6 +50,8 @@ pub struct AppState {
     pub limiter: Arc<DefaultKeyedRateLimiter<i64>>,
     /// Key for per-employer pseudonyms.
     pub pseudonym_key: Arc<Vec<u8>>,
+    /// Recently seen tokens.
+    pub tokens: Arc<crate::auth::TokenCache>,
 }
 
 impl AppState {
@@ -71,6 +73,7 @@ impl AppState {
             )),
             limits: Arc::new(limits),
             pseudonym_key: Arc::new(key),
+            tokens: Arc::default(),
         }
     }
 }

@@ -381,63 +381,14 @@ impl Reference {
         }
 
         // Outlook.
-        let mut outlook = Outlook::unknown(sectors.len(), regions.len());
-        let mut seen: HashMap<(SectorIdx, RegionIdx), u64> = HashMap::new();
-        let mut sink = Sink {
-            table: Table::Outlook,
-            errors: &mut errors,
-        };
-        for Lined { line, record: o } in recs.outlook {
-            let level = |field: &'static str, v: Option<i64>| -> Result<_, FieldError> {
-                match v {
-                    None => Ok(None),
-                    Some(n) => u8::try_from(n)
-                        .ok()
-                        .and_then(OutlookLevel::new)
-                        .map(Some)
-                        .ok_or_else(|| {
-                            FieldError::new(field, format!("{n} is not an outlook step 1..=5"))
-                        }),
-                }
-            };
-            let s = sector_by_code.get(&o.sector).copied().ok_or_else(|| {
-                FieldError::new(
-                    "sector",
-                    format!("`{}` is not a sector in sectors.csv", o.sector),
-                )
-            });
-            let r = region_by_code.get(&o.region).copied().ok_or_else(|| {
-                FieldError::new(
-                    "region",
-                    format!("`{}` is not a region in regions.csv", o.region),
-                )
-            });
-            let (i, w) = (level("internship", o.internship), level("work", o.work));
-            match (s, r, i, w) {
-                (Ok(s), Ok(r), Ok(internship), Ok(work)) => {
-                    if let Some(first) = seen.insert((s, r), line) {
-                        sink.push(
-                            line,
-                            None,
-                            FieldError::new(
-                                "sector",
-                                format!(
-                                    "duplicate row for sector `{}` in region `{}`, first on line {first}",
-                                    o.sector, o.region
-                                ),
-                            ),
-                        );
-                    } else {
-                        outlook.set(s, r, OutlookCell { internship, work });
-                    }
-                }
-                (s, r, i, w) => {
-                    for e in [s.err(), r.err(), i.err(), w.err()].into_iter().flatten() {
-                        sink.push(line, None, e);
-                    }
-                }
-            }
-        }
+        let outlook = build_outlook(
+            recs.outlook,
+            &sector_by_code,
+            &region_by_code,
+            sectors.len(),
+            regions.len(),
+            &mut errors,
+        );
 
         // Employers.
         let mut employers = Vec::new();
@@ -545,11 +496,102 @@ impl Reference {
         v
     }
 
+    /// Validates a new outlook table against this reference's sectors and regions; every
+    /// problem with its line (1-based position) or the table.
+    pub fn outlook_from(
+        &self,
+        records: Vec<Lined<OutlookRecord>>,
+    ) -> Result<Outlook, Vec<RecordError>> {
+        let mut errors = Vec::new();
+        let outlook = build_outlook(
+            records,
+            &self.sector_by_code,
+            &self.region_by_code,
+            self.sectors.len(),
+            self.regions.len(),
+            &mut errors,
+        );
+        if errors.is_empty() {
+            Ok(outlook)
+        } else {
+            Err(errors)
+        }
+    }
+
     /// Replaces the outlook table (sizes must match this reference).
     pub fn set_outlook(&mut self, outlook: Outlook) {
         assert_eq!(outlook.cells.len(), self.sectors.len() * self.regions.len());
         self.outlook = outlook;
     }
+}
+
+/// Validates outlook records against the sector and region codes; problems go to `errors`.
+fn build_outlook(
+    records: Vec<Lined<OutlookRecord>>,
+    sector_by_code: &HashMap<String, SectorIdx>,
+    region_by_code: &HashMap<String, RegionIdx>,
+    n_sectors: usize,
+    n_regions: usize,
+    errors: &mut Vec<RecordError>,
+) -> Outlook {
+    let mut outlook = Outlook::unknown(n_sectors, n_regions);
+    let mut seen: HashMap<(SectorIdx, RegionIdx), u64> = HashMap::new();
+    let mut sink = Sink {
+        table: Table::Outlook,
+        errors,
+    };
+    for Lined { line, record: o } in records {
+        let level = |field: &'static str, v: Option<i64>| -> Result<_, FieldError> {
+            match v {
+                None => Ok(None),
+                Some(n) => u8::try_from(n)
+                    .ok()
+                    .and_then(OutlookLevel::new)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        FieldError::new(field, format!("{n} is not an outlook step 1..=5"))
+                    }),
+            }
+        };
+        let s = sector_by_code.get(&o.sector).copied().ok_or_else(|| {
+            FieldError::new(
+                "sector",
+                format!("`{}` is not a sector in sectors.csv", o.sector),
+            )
+        });
+        let r = region_by_code.get(&o.region).copied().ok_or_else(|| {
+            FieldError::new(
+                "region",
+                format!("`{}` is not a region in regions.csv", o.region),
+            )
+        });
+        let (i, w) = (level("internship", o.internship), level("work", o.work));
+        match (s, r, i, w) {
+            (Ok(s), Ok(r), Ok(internship), Ok(work)) => {
+                if let Some(first) = seen.insert((s, r), line) {
+                    sink.push(
+                        line,
+                        None,
+                        FieldError::new(
+                            "sector",
+                            format!(
+                                "duplicate row for sector `{}` in region `{}`, first on line {first}",
+                                o.sector, o.region
+                            ),
+                        ),
+                    );
+                } else {
+                    outlook.set(s, r, OutlookCell { internship, work });
+                }
+            }
+            (s, r, i, w) => {
+                for e in [s.err(), r.err(), i.err(), w.err()].into_iter().flatten() {
+                    sink.push(line, None, e);
+                }
+            }
+        }
+    }
+    outlook
 }
 
 /// Breadth-first hop counts between every pair of regions.

@@ -13,8 +13,8 @@ use utoipa::ToSchema;
 pub struct Health {
     /// `ok`.
     pub status: &'static str,
-    /// Change number the matching engine reflects.
-    pub engine_seq: u64,
+    /// Changes since start that the matching engine's snapshot includes.
+    pub engine_version: u64,
     /// Learners in the engine.
     pub learners: usize,
     /// Placements in the engine.
@@ -32,7 +32,7 @@ pub async fn health(State(s): State<AppState>) -> ApiResult<axum::Json<Health>> 
     let snap = s.engine.snapshot();
     Ok(axum::Json(Health {
         status: "ok",
-        engine_seq: snap.seq,
+        engine_version: snap.version,
         learners: snap.data().learners.len(),
         placements: snap.data().placements.len(),
     }))

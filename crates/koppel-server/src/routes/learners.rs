@@ -104,7 +104,6 @@ pub async fn create(
         .store
         .write(write, ctx.audit("create"), ctx.idem("", &body.raw))
         .await?;
-    s.engine.changed(&rec.id, r.seq);
     Ok(written(r))
 }
 
@@ -160,7 +159,6 @@ pub async fn update(
         .store
         .write(write, ctx.audit("update"), ctx.idem(&id, &body.raw))
         .await?;
-    s.engine.changed(&id, r.seq);
     Ok(written(r))
 }
 
@@ -185,7 +183,6 @@ pub async fn erase(
         .store
         .write(write, ctx.audit("delete"), ctx.idem(&id, b""))
         .await?;
-    s.engine.changed(&id, r.seq);
     Ok(written(r))
 }
 

@@ -103,17 +103,46 @@ pub async fn matches(
     let k = check_k(q.k, 10, s.limits.max_k)?;
     let snap = fresh(&s, &id).await?;
     let li = learner_in_scope(&snap, &ctx, &id)?;
-    let out = compute(
-        &snap,
-        li,
-        k,
-        q.kind.map_or(KindFilter::All, KindFilter::Only),
-    );
-    s.store.audit_reads(ctx.audit("read"), vec![id]).await?;
-    Ok(axum::Json(out))
+    let filter = q.kind.map_or(KindFilter::All, KindFilter::Only);
+    // The audit row commits while the matches are computed; the answer waits for both.
+    let audit = s.store.audit_reads(ctx.audit("read"), vec![id]);
+    let (audited, out) = tokio::join!(audit, compute(snap, li, k, filter));
+    audited?;
+    Ok(axum::Json(out?))
 }
 
-fn compute(snap: &Snapshot, li: LearnerIdx, k: usize, filter: KindFilter) -> Matches {
+/// The ranked list, computed on the request's task (microseconds); the why-not tally, which
+/// visits every placement in reach, runs on the blocking pool so that it never holds up other
+/// requests on this worker.
+async fn compute(
+    snap: Arc<Snapshot>,
+    li: LearnerIdx,
+    k: usize,
+    filter: KindFilter,
+) -> Result<Matches, Problem> {
+    let mut out = ranked(&snap, li, k, filter);
+    if out.matches.len() < k {
+        let tally = tokio::task::spawn_blocking(move || why_not(&snap, li))
+            .await
+            .map_err(Problem::internal)?;
+        out.why_not = Some(tally);
+    }
+    Ok(out)
+}
+
+fn why_not(snap: &Snapshot, li: LearnerIdx) -> WhyNot {
+    let t = snap.placements.tally_in_reach(snap.scorer(), li);
+    WhyNot {
+        placements_in_reach: t.placements,
+        blocked_by: Constraint::ALL
+            .into_iter()
+            .filter(|&c| t.get(c) > 0)
+            .map(|c| (c.as_str().to_owned(), t.get(c)))
+            .collect(),
+    }
+}
+
+fn ranked(snap: &Snapshot, li: LearnerIdx, k: usize, filter: KindFilter) -> Matches {
     let (data, scorer) = (snap.data(), snap.scorer());
     let refs = &data.reference;
     let top = snap.placements.top_k(scorer, li, k, filter);
@@ -135,22 +164,11 @@ fn compute(snap: &Snapshot, li: LearnerIdx, k: usize, filter: KindFilter) -> Mat
             }
         })
         .collect();
-    let why_not = (matches.len() < k).then(|| {
-        let t = snap.placements.tally_in_reach(scorer, li);
-        WhyNot {
-            placements_in_reach: t.placements,
-            blocked_by: Constraint::ALL
-                .into_iter()
-                .filter(|&c| t.get(c) > 0)
-                .map(|c| (c.as_str().to_owned(), t.get(c)))
-                .collect(),
-        }
-    });
     Matches {
         learner: data.learner(li).id.0.clone(),
         k,
         matches,
-        why_not,
+        why_not: None,
     }
 }
 

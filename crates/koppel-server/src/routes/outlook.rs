@@ -10,8 +10,7 @@ use crate::store::{Role, Write};
 use axum::extract::State;
 use axum::response::Response;
 use koppel_core::record::OutlookRecord;
-use koppel_core::Reference;
-use std::collections::HashSet;
+use koppel_core::{Lined, Reference};
 
 /// The whole table, sorted by sector and region.
 #[utoipa::path(get, path = "/outlook", tag = "outlook",
@@ -23,47 +22,27 @@ pub async fn get_outlook(
     Ok(axum::Json(s.store.outlook().await?))
 }
 
-/// Every problem of a new table, with the row index in the field path.
+/// Every problem of a new table (the engine's own validation), with the row index in the
+/// field path.
 fn check(rows: &[OutlookRecord], refs: &Reference) -> Vec<InvalidField> {
-    let mut errors = Vec::new();
-    let mut seen = HashSet::new();
-    let mut err = |i: usize, f: &str, reason: String| {
-        errors.push(InvalidField {
-            field: format!("[{i}].{f}"),
-            reason,
-        });
-    };
-    for (i, r) in rows.iter().enumerate() {
-        if refs.sector(&r.sector).is_none() {
-            err(i, "sector", format!("unknown sector `{}`", r.sector));
-        }
-        if refs.region(&r.region).is_none() {
-            err(i, "region", format!("unknown region `{}`", r.region));
-        }
-        for (f, v) in [("internship", r.internship), ("work", r.work)] {
-            if v.is_some_and(|v| !(1..=5).contains(&v)) {
-                err(
-                    i,
-                    f,
-                    format!(
-                        "{} is not an outlook step 1..=5 (or null for unknown)",
-                        v.unwrap_or(0)
-                    ),
-                );
-            }
-        }
-        if !seen.insert((r.sector.as_str(), r.region.as_str())) {
-            err(
-                i,
-                "region",
-                format!(
-                    "sector `{}` × region `{}` appears twice",
-                    r.sector, r.region
-                ),
-            );
-        }
+    let lined = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Lined {
+            line: i as u64 + 1,
+            record: r.clone(),
+        })
+        .collect();
+    match refs.outlook_from(lined) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .into_iter()
+            .map(|e| InvalidField {
+                field: format!("[{}].{}", e.line.saturating_sub(1), e.field),
+                reason: e.reason,
+            })
+            .collect(),
     }
-    errors
 }
 
 /// Replaces the whole table in one transaction (admin). Cells left out become unknown.
@@ -88,6 +67,5 @@ pub async fn put_outlook(
             ctx.idem("", &body.raw),
         )
         .await?;
-    s.engine.changed("outlook", r.seq);
     Ok(written(r))
 }

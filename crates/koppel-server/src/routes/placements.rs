@@ -103,7 +103,6 @@ pub async fn create(
         .store
         .write(write, ctx.audit("create"), ctx.idem("", &body.raw))
         .await?;
-    s.engine.changed(&rec.id, r.seq);
     Ok(written(r))
 }
 
@@ -154,7 +153,6 @@ pub async fn update(
         .store
         .write(write, ctx.audit("update"), ctx.idem(&id, &body.raw))
         .await?;
-    s.engine.changed(&id, r.seq);
     Ok(written(r))
 }
 
@@ -179,7 +177,6 @@ pub async fn close(
         .store
         .write(write, ctx.audit("delete"), ctx.idem(&id, b""))
         .await?;
-    s.engine.changed(&id, r.seq);
     Ok(written(r))
 }
 

@@ -259,8 +259,34 @@ pub struct Proposal {
     pub reason: String,
 }
 
+/// A committed change of the data the matching engine is built from, in commit order.
+#[derive(Clone, Debug)]
+pub enum Change {
+    /// A learner or placement created or replaced (validated record as JSON).
+    Upsert {
+        /// Kind.
+        kind: Kind,
+        /// Id.
+        id: String,
+        /// The record.
+        body: serde_json::Value,
+    },
+    /// A learner or placement removed.
+    Delete {
+        /// Kind.
+        kind: Kind,
+        /// Id.
+        id: String,
+    },
+    /// The outlook table replaced.
+    Outlook(Vec<OutlookRecord>),
+}
+
+/// Receives every batch of committed changes, in commit order, before any writer is answered.
+pub type ChangeSink = Arc<dyn Fn(Vec<Change>) + Send + Sync>;
+
 /// What a write returns; stored with its idempotency key and replayed on retry.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct WriteResult {
     /// HTTP status.
     pub status: u16,
@@ -273,6 +299,9 @@ pub struct WriteResult {
     /// Change sequence number that this write committed (0 if it changed nothing).
     #[serde(skip)]
     pub seq: u64,
+    /// The change to report to the engine once committed (none for a replay).
+    #[serde(skip)]
+    pub change: Option<Change>,
 }
 
 /// Everything the matching engine is built from, as of change `seq`.
@@ -376,6 +405,8 @@ pub struct TokenInfo {
 pub trait Store: Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Sets where committed changes go (the matching engine); called once at start.
+    fn on_commit(&self, sink: ChangeSink);
     /// The caller a token hash belongs to, if any and not revoked.
     async fn caller(&self, token_hash: &str) -> Result<Option<Caller>, StoreError>;
     /// Records of a kind in scope, by id after `after`, at most `limit`. With `audit`, one

@@ -16,8 +16,8 @@ pub use admin::{
 };
 
 use super::{
-    AllocationRow, AssignmentRow, Audit, Caller, Idem, Kind, Row, Scope, Seed, SnapshotData, Store,
-    StoreError, Write, WriteResult,
+    AllocationRow, AssignmentRow, Audit, Caller, ChangeSink, Idem, Kind, Row, Scope, Seed,
+    SnapshotData, Store, StoreError, Write, WriteResult,
 };
 use async_trait::async_trait;
 use koppel_core::record::{EmployerRecord, OutlookRecord};
@@ -112,6 +112,10 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn on_commit(&self, sink: ChangeSink) {
+        self.writer.set_sink(sink);
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

@@ -8,9 +8,13 @@
 
 use super::reads::get_on;
 use super::{now, table};
-use crate::store::{etag, AssignmentRow, Audit, Idem, Kind, Scope, StoreError, Write, WriteResult};
+use crate::store::{
+    etag, AssignmentRow, Audit, Change, ChangeSink, Idem, Kind, Scope, StoreError, Write,
+    WriteResult,
+};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
+use std::sync::{Arc, RwLock};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most changes in one transaction.
@@ -56,6 +60,7 @@ struct Job {
 pub(crate) struct Writer {
     tx: mpsc::Sender<Job>,
     thread: std::thread::JoinHandle<()>,
+    sink: Arc<RwLock<Option<ChangeSink>>>,
 }
 
 impl Writer {
@@ -64,6 +69,8 @@ impl Writer {
     pub async fn start(opts: SqliteConnectOptions) -> Result<Writer, StoreError> {
         let (tx, rx) = mpsc::channel(4096);
         let (ready_tx, ready) = oneshot::channel();
+        let sink: Arc<RwLock<Option<ChangeSink>>> = Arc::default();
+        let feed = sink.clone();
         let thread = std::thread::Builder::new()
             .name("koppel-writer".into())
             .spawn(move || {
@@ -81,7 +88,7 @@ impl Writer {
                     match opts.connect().await {
                         Ok(conn) => {
                             let _ = ready_tx.send(Ok(()));
-                            run(conn, rx).await;
+                            run(conn, rx, feed).await;
                         }
                         Err(e) => {
                             let _ = ready_tx.send(Err(e.into()));
@@ -93,7 +100,12 @@ impl Writer {
         ready
             .await
             .map_err(|_| StoreError::Backend("the writer thread stopped".into()))??;
-        Ok(Writer { tx, thread })
+        Ok(Writer { tx, thread, sink })
+    }
+
+    /// Sets the receiver of committed changes.
+    pub fn set_sink(&self, sink: ChangeSink) {
+        *self.sink.write().unwrap_or_else(|e| e.into_inner()) = Some(sink);
     }
 
     /// Applies one change; returns once it is committed (or failed).
@@ -115,10 +127,25 @@ impl Writer {
     }
 }
 
-async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Job>) {
+async fn run(
+    mut conn: SqliteConnection,
+    mut rx: mpsc::Receiver<Job>,
+    sink: Arc<RwLock<Option<ChangeSink>>>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let results = commit_batch(&mut conn, &mut batch).await;
+        let mut results = commit_batch(&mut conn, &mut batch).await;
+        // Committed: the engine hears of every change before anyone is answered, so a client
+        // that reads after its write finds the change at least pending.
+        let changes: Vec<Change> = results
+            .iter_mut()
+            .filter_map(|r| r.as_mut().ok().and_then(|w| w.change.take()))
+            .collect();
+        if !changes.is_empty() {
+            if let Some(f) = sink.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                f(changes);
+            }
+        }
         for (job, result) in batch.drain(..).zip(results) {
             let _ = job.reply.send(result); // the requester may have gone; its data is in
         }
@@ -139,8 +166,32 @@ async fn commit_batch(
     if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
         return fail_all(e.into(), batch.len());
     }
-    let mut results = Vec::with_capacity(batch.len());
-    for job in batch.iter_mut() {
+    // Audit rows of reads go in together, in a few multi-row INSERTs; other changes one by
+    // one, each in its own savepoint.
+    let mut results: Vec<Option<Result<WriteResult, StoreError>>> = Vec::with_capacity(batch.len());
+    let mut reads = Vec::new();
+    for (i, job) in batch.iter_mut().enumerate() {
+        if let Op::AuditReads { audit, kind, ids } = &mut job.op {
+            for id in std::mem::take(ids) {
+                reads.push((i, audit.clone(), kind.as_str(), id));
+            }
+        }
+        results.push(None);
+    }
+    if !reads.is_empty() {
+        let outcome = audit_rows(conn, &reads).await;
+        for (i, ..) in &reads {
+            results[*i] = Some(match &outcome {
+                Ok(()) => Ok(nothing()),
+                Err(e) => Err(StoreError::Backend(e.to_string())),
+            });
+        }
+    }
+    for (i, job) in batch.iter_mut().enumerate() {
+        if matches!(job.op, Op::AuditReads { .. }) {
+            results[i].get_or_insert_with(|| Ok(nothing()));
+            continue;
+        }
         let op = std::mem::replace(
             &mut job.op,
             Op::AuditReads {
@@ -153,8 +204,12 @@ async fn commit_batch(
                 ids: Vec::new(),
             },
         );
-        results.push(in_savepoint(conn, op).await);
+        results[i] = Some(in_savepoint(conn, op).await);
     }
+    let results: Vec<_> = results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Ok(nothing())))
+        .collect();
     match sqlx::query("COMMIT").execute(&mut *conn).await {
         Ok(_) => results,
         Err(e) => {
@@ -235,6 +290,7 @@ async fn apply(conn: &mut SqliteConnection, op: Op) -> Result<WriteResult, Store
                 etag: None,
                 location: Some(format!("/v1/allocations/{id}")),
                 seq: 0,
+                change: None,
             };
             remember(conn, audit.token_id, idem, None, &result).await?;
             Ok(result)
@@ -280,7 +336,31 @@ fn nothing() -> WriteResult {
         etag: None,
         location: None,
         seq: 0,
+        change: None,
     }
+}
+
+/// Many audit rows in multi-row INSERTs (SQLite allows 32766 bound values per statement).
+async fn audit_rows(
+    conn: &mut SqliteConnection,
+    rows: &[(usize, Audit, &str, String)],
+) -> Result<(), StoreError> {
+    let at = now();
+    for chunk in rows.chunks(1000) {
+        let mut q = sqlx::QueryBuilder::new(
+            "INSERT INTO audit (at, token_id, route, action, record_kind, record_id) ",
+        );
+        q.push_values(chunk, |mut b, (_, audit, kind, id)| {
+            b.push_bind(&at)
+                .push_bind(audit.token_id)
+                .push_bind(&audit.route)
+                .push_bind(audit.action)
+                .push_bind(*kind)
+                .push_bind(id);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 async fn audit_row(
@@ -402,10 +482,15 @@ async fn apply_write(
             audit_row(conn, audit, kind.as_str(), &id).await?;
             Ok(WriteResult {
                 status: 201,
-                body,
                 etag: Some(etag(1)),
                 location: Some(location(kind, &id)),
                 seq: bump_seq(conn).await?,
+                change: Some(Change::Upsert {
+                    kind,
+                    id,
+                    body: body.clone(),
+                }),
+                body,
             })
         }
         Write::Update {
@@ -441,10 +526,15 @@ async fn apply_write(
             audit_row(conn, audit, kind.as_str(), &id).await?;
             Ok(WriteResult {
                 status: 200,
-                body,
                 etag: Some(etag(version)),
                 location: None,
                 seq: bump_seq(conn).await?,
+                change: Some(Change::Upsert {
+                    kind,
+                    id,
+                    body: body.clone(),
+                }),
+                body,
             })
         }
         Write::Delete {
@@ -468,6 +558,7 @@ async fn apply_write(
             audit_row(conn, audit, kind.as_str(), &id).await?;
             Ok(WriteResult {
                 seq: bump_seq(conn).await?,
+                change: Some(Change::Delete { kind, id }),
                 ..nothing()
             })
         }
@@ -493,6 +584,7 @@ async fn apply_write(
                 etag: None,
                 location: None,
                 seq: bump_seq(conn).await?,
+                change: Some(Change::Outlook(records)),
             })
         }
         Write::Propose {
@@ -525,6 +617,7 @@ async fn apply_write(
                 etag: None,
                 location: None,
                 seq: 0,
+                change: None,
             })
         }
     }
