@@ -1,7 +1,6 @@
 -- Koppel service schema, version 1.
 -- Learners and placements are stored as their validated JSON record plus the columns that
--- queries filter on. `meta.seq` counts committed changes; the matching engine records the
--- seq it was built from.
+-- queries filter on.
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -99,4 +98,3 @@ CREATE TABLE assignments (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX assignments_learner ON assignments (learner_id);
 
-INSERT INTO meta (key, value) VALUES ('seq', '0');

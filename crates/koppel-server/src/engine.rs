@@ -76,8 +76,15 @@ struct Live {
     policies: PolicySet,
     learners: HashMap<String, Arc<Learner>>,
     placements: HashMap<String, Arc<Placement>>,
-    /// Changes applied so far.
+}
+
+/// Changes reported by the store and not yet applied to [`Live`]. The writer only ever holds
+/// this lock for a push, never while a rebuild copies the records.
+#[derive(Default)]
+struct Inbox {
+    /// Changes reported so far (the version of the latest).
     version: u64,
+    changes: Vec<Change>,
     /// Record id → version of its last change not yet in the published snapshot.
     pending: HashMap<String, u64>,
 }
@@ -111,15 +118,13 @@ impl Live {
                 .collect(),
             reference: data.reference,
             policies,
-            version: 0,
-            pending: HashMap::new(),
         })
     }
 
-    /// The current records, cheaply (shared pointers), so that the lock is held briefly.
-    fn parts(&self) -> Parts {
+    /// The current records, cheaply (shared pointers).
+    fn parts(&self, version: u64) -> Parts {
         Parts {
-            version: self.version,
+            version,
             reference: self.reference.clone(),
             policies: self.policies.clone(),
             learners: self.learners.values().cloned().collect(),
@@ -128,7 +133,6 @@ impl Live {
     }
 
     fn apply(&mut self, change: Change) -> Result<(), String> {
-        self.version += 1;
         match change {
             Change::Upsert {
                 kind: Kind::Learner,
@@ -137,7 +141,6 @@ impl Live {
             } => {
                 let rec: LearnerRecord = serde_json::from_value(body).map_err(|e| e.to_string())?;
                 let l = Learner::from_record(rec, &self.reference).map_err(|e| format!("{e:?}"))?;
-                self.pending.insert(id.clone(), self.version);
                 self.learners.insert(id, Arc::new(l));
             }
             Change::Upsert {
@@ -149,7 +152,6 @@ impl Live {
                     serde_json::from_value(body).map_err(|e| e.to_string())?;
                 let p =
                     Placement::from_record(rec, &self.reference).map_err(|e| format!("{e:?}"))?;
-                self.pending.insert(id.clone(), self.version);
                 self.placements.insert(id, Arc::new(p));
             }
             Change::Delete { kind, id } => {
@@ -157,7 +159,6 @@ impl Live {
                     Kind::Learner => drop(self.learners.remove(&id)),
                     Kind::Placement => drop(self.placements.remove(&id)),
                 }
-                self.pending.insert(id, self.version);
             }
             Change::Outlook(records) => {
                 let outlook = self
@@ -165,7 +166,6 @@ impl Live {
                     .outlook_from(lined(records))
                     .map_err(first_error)?;
                 self.reference.set_outlook(outlook);
-                self.pending.insert(OUTLOOK.into(), self.version);
             }
         }
         Ok(())
@@ -192,8 +192,13 @@ impl Parts {
     }
 }
 
-/// Pending key of the outlook table.
-const OUTLOOK: &str = "\u{0}outlook";
+/// The record a change is about (the outlook table has a key no record id can take).
+fn subject(c: &Change) -> &str {
+    match c {
+        Change::Upsert { id, .. } | Change::Delete { id, .. } => id,
+        Change::Outlook(_) => "\u{0}outlook",
+    }
+}
 
 fn lined<T>(v: Vec<T>) -> Vec<Lined<T>> {
     v.into_iter()
@@ -225,6 +230,10 @@ pub struct NotFresh;
 /// The engine: current snapshot, live records, and the rebuild machinery.
 pub struct Engine {
     current: RwLock<Arc<Snapshot>>,
+    /// Replaced snapshots, freed by the rebuild task once no request holds them, so that
+    /// no request ever pays for freeing hundreds of megabytes.
+    retired: Mutex<Vec<Arc<Snapshot>>>,
+    inbox: Mutex<Inbox>,
     live: Mutex<Live>,
     published: watch::Sender<u64>,
     wake: Notify,
@@ -238,11 +247,21 @@ impl Engine {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .thread_name(|_| "koppel-rebuild".into())
+            // Requests and commits come first: the rebuild yields the core whenever they need it.
+            .start_handler(|_| {
+                if let Err(e) = thread_priority::set_current_thread_priority(
+                    thread_priority::ThreadPriority::Min,
+                ) {
+                    tracing::debug!(error = ?e, "could not lower the rebuild thread's priority");
+                }
+            })
             .build()
             .map_err(|e| e.to_string())?;
-        let first = pool.install(|| live.parts().build());
+        let first = pool.install(|| live.parts(0).build());
         Ok(Arc::new(Engine {
             current: RwLock::new(Arc::new(first)),
+            retired: Mutex::default(),
+            inbox: Mutex::default(),
             live: Mutex::new(live),
             published: watch::channel(0).0,
             wake: Notify::new(),
@@ -262,9 +281,31 @@ impl Engine {
         self.live.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Applies committed changes (called by the store, in commit order) and schedules a
-    /// rebuild.
+    fn inbox(&self) -> MutexGuard<'_, Inbox> {
+        self.inbox.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes committed changes (called by the store, in commit order, before the writers are
+    /// answered): marks their records pending and schedules a rebuild. Cheap: the changes are
+    /// applied by the rebuild task.
     pub fn apply(&self, changes: Vec<Change>) {
+        let mut inbox = self.inbox();
+        for c in changes {
+            inbox.version += 1;
+            let v = inbox.version;
+            inbox.pending.insert(subject(&c).to_owned(), v);
+            inbox.changes.push(c);
+        }
+        drop(inbox);
+        self.wake.notify_one();
+    }
+
+    /// Applies the inbox to the live records; returns the version they now reflect.
+    fn drain(&self) -> u64 {
+        let (version, changes) = {
+            let mut inbox = self.inbox();
+            (inbox.version, std::mem::take(&mut inbox.changes))
+        };
         let mut live = self.live();
         for c in changes {
             if let Err(e) = live.apply(c) {
@@ -272,14 +313,13 @@ impl Engine {
                 tracing::error!(error = %e, "a committed change could not be applied to the engine");
             }
         }
-        drop(live);
-        self.wake.notify_one();
+        version
     }
 
     /// A snapshot that includes the last change of record `id`, waiting for a rebuild if
     /// needed (at most `wait`).
     pub async fn fresh_for(&self, id: &str, wait: Duration) -> Result<Arc<Snapshot>, NotFresh> {
-        let need = self.live().pending.get(id).copied();
+        let need = self.inbox().pending.get(id).copied();
         let Some(need) = need else {
             return Ok(self.snapshot());
         };
@@ -295,19 +335,22 @@ impl Engine {
         }
     }
 
-    /// Rebuilds whenever changes arrive. Each rebuild runs on one core; after one, the next
-    /// waits at least as long as the last took, so rebuilds use at most half a core under a
-    /// steady stream of writes.
+    /// Rebuilds whenever changes arrive. Each rebuild runs on one thread of the lowest
+    /// priority; after one, the next waits at least as long as the last took, so rebuilds use
+    /// at most half a core under a steady stream of writes.
     pub async fn run_rebuilds(self: Arc<Engine>) {
+        let hold = std::env::var_os("KOPPEL_EXPERIMENT_NO_REBUILD").is_some();
         loop {
-            if self.live().version <= self.snapshot().version {
+            if hold || self.inbox().version <= self.snapshot().version {
                 self.wake.notified().await;
                 continue;
             }
             let started = Instant::now();
             let engine = self.clone();
             let built = tokio::task::spawn_blocking(move || {
-                let parts = engine.live().parts();
+                engine.free_retired();
+                let version = engine.drain();
+                let parts = engine.live().parts(version);
                 engine.pool.install(|| parts.build())
             })
             .await;
@@ -318,13 +361,35 @@ impl Engine {
             let took = started.elapsed();
             tracing::debug!(took_ms = took.as_millis() as u64, "engine rebuilt");
             tokio::time::sleep(took).await;
+            let engine = self.clone();
+            let _ = tokio::task::spawn_blocking(move || engine.free_retired()).await;
         }
+    }
+
+    /// Drops retired snapshots nobody holds any more (on the calling, non-request thread).
+    fn free_retired(&self) {
+        let free: Vec<Arc<Snapshot>> = {
+            let mut retired = self.retired.lock().unwrap_or_else(|e| e.into_inner());
+            let (free, keep) = std::mem::take(&mut *retired)
+                .into_iter()
+                .partition(|s| Arc::strong_count(s) == 1);
+            *retired = keep;
+            free
+        };
+        drop(free);
     }
 
     fn publish(&self, s: Snapshot) {
         let version = s.version;
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(s);
-        self.live().pending.retain(|_, v| *v > version);
+        let old = std::mem::replace(
+            &mut *self.current.write().unwrap_or_else(|e| e.into_inner()),
+            Arc::new(s),
+        );
+        self.retired
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(old);
+        self.inbox().pending.retain(|_, v| *v > version);
         self.published.send_replace(version);
     }
 }

@@ -296,18 +296,13 @@ pub struct WriteResult {
     pub etag: Option<String>,
     /// `Location` of a created record.
     pub location: Option<String>,
-    /// Change sequence number that this write committed (0 if it changed nothing).
-    #[serde(skip)]
-    pub seq: u64,
     /// The change to report to the engine once committed (none for a replay).
     #[serde(skip)]
     pub change: Option<Change>,
 }
 
-/// Everything the matching engine is built from, as of change `seq`.
+/// Everything the matching engine is built from, read in one transaction.
 pub struct SnapshotData {
-    /// Change sequence number.
-    pub seq: u64,
     /// Reference records (without outlook).
     pub reference: ReferenceRecords,
     /// Outlook table.

@@ -159,12 +159,9 @@ fn lined<T>(v: Vec<T>) -> Vec<Lined<T>> {
         .collect()
 }
 
-/// Everything, in one read transaction so that it is consistent with `seq`.
+/// Everything, in one read transaction so that it is consistent.
 pub(super) async fn snapshot(pool: &SqlitePool) -> Result<SnapshotData, StoreError> {
     let mut tx = pool.begin().await?;
-    let seq: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'seq'")
-        .fetch_one(&mut *tx)
-        .await?;
     let reference = ReferenceRecords {
         regions: lined(reference_on(&mut tx, "regions").await?),
         adjacency: lined(reference_on(&mut tx, "adjacency").await?),
@@ -189,7 +186,6 @@ pub(super) async fn snapshot(pool: &SqlitePool) -> Result<SnapshotData, StoreErr
         v.iter().map(|s| json(s, "record")).collect()
     };
     Ok(SnapshotData {
-        seq: seq.parse().unwrap_or(0),
         reference,
         outlook,
         learners: parse(learners)?,

@@ -134,7 +134,13 @@ async fn run(
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let started = std::time::Instant::now();
         let mut results = commit_batch(&mut conn, &mut batch).await;
+        tracing::debug!(
+            batch = batch.len(),
+            commit_us = started.elapsed().as_micros() as u64,
+            "batch committed"
+        );
         // Committed: the engine hears of every change before anyone is answered, so a client
         // that reads after its write finds the change at least pending.
         let changes: Vec<Change> = results
@@ -289,7 +295,6 @@ async fn apply(conn: &mut SqliteConnection, op: Op) -> Result<WriteResult, Store
                 body,
                 etag: None,
                 location: Some(format!("/v1/allocations/{id}")),
-                seq: 0,
                 change: None,
             };
             remember(conn, audit.token_id, idem, None, &result).await?;
@@ -335,7 +340,6 @@ fn nothing() -> WriteResult {
         body: serde_json::Value::Null,
         etag: None,
         location: None,
-        seq: 0,
         change: None,
     }
 }
@@ -429,15 +433,6 @@ async fn remember(
     Ok(())
 }
 
-async fn bump_seq(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
-    let v: i64 = sqlx::query_scalar(
-        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'seq' RETURNING CAST(value AS INTEGER)",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(v as u64)
-}
-
 fn check_version(current: i64, if_match: &str) -> Result<(), StoreError> {
     let want = etag(current);
     if if_match.trim().trim_start_matches("W/") == want || if_match.trim() == "*" {
@@ -484,7 +479,6 @@ async fn apply_write(
                 status: 201,
                 etag: Some(etag(1)),
                 location: Some(location(kind, &id)),
-                seq: bump_seq(conn).await?,
                 change: Some(Change::Upsert {
                     kind,
                     id,
@@ -528,7 +522,6 @@ async fn apply_write(
                 status: 200,
                 etag: Some(etag(version)),
                 location: None,
-                seq: bump_seq(conn).await?,
                 change: Some(Change::Upsert {
                     kind,
                     id,
@@ -557,7 +550,6 @@ async fn apply_write(
             }
             audit_row(conn, audit, kind.as_str(), &id).await?;
             Ok(WriteResult {
-                seq: bump_seq(conn).await?,
                 change: Some(Change::Delete { kind, id }),
                 ..nothing()
             })
@@ -583,7 +575,6 @@ async fn apply_write(
                 body: serde_json::to_value(&records).unwrap_or_default(),
                 etag: None,
                 location: None,
-                seq: bump_seq(conn).await?,
                 change: Some(Change::Outlook(records)),
             })
         }
@@ -616,7 +607,6 @@ async fn apply_write(
                 }),
                 etag: None,
                 location: None,
-                seq: 0,
                 change: None,
             })
         }
