@@ -6,13 +6,14 @@
 #
 # 1. GET /v1/learners/{id}/matches?k=10 for random learners, 64 connections.
 # 2. POST /v1/placements (durable, audited), 16 connections.
-# 3. Overload: GET matches at 10x the concurrency limit (--concurrency 32, 320 connections);
-#    the split of 200 and 503 answers and their server-side latency come from the access log.
+# 3. Overload: GET matches at 10x the concurrency limit (--concurrency 32, 320 connections),
+#    with the http_probe bench as load generator: it reports latency per status (wrk cannot).
 # Peak memory is the server's VmHWM after each phase. Each phase starts on a fresh database.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DUR=${1:-20}
 cargo build --release -q
+cargo bench -q --bench http_probe --no-run 2>/dev/null
 K=target/release/koppel
 work=$(mktemp -d)
 trap 'pkill -f "koppel serve --db $work" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -32,10 +33,6 @@ start() { # start [serve args...]; sets PID and BASE
 }
 stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; }
 peak() { awk '/VmHWM/ {printf "%.0f MB\n", $2/1024}' "/proc/$PID/status"; }
-latency() { # latency STATUS: server-side p50/p99 (ms) of logged requests with that status
-  sed -n "s/.*status=$1 latency_us=\([0-9]*\).*/\1/p" "$work/log" | sort -n |
-    awk '{a[NR]=$1} END {if (NR) printf "n=%d p50=%.2fms p99=%.2fms\n", NR, a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000; else print "n=0"}'
-}
 
 echo "== GET matches, 64 connections, ${DUR}s"
 start
@@ -53,9 +50,7 @@ stop
 
 echo "== Overload: GET matches, --concurrency 32, 320 connections, ${DUR}s"
 start --concurrency 32
-KOPPEL_TOKEN=$ADVISOR KOPPEL_LEARNERS=100000 wrk -t2 -c320 -d${DUR}s --latency \
-  -s benches/http/matches.lua "$BASE" | grep -E "Requests/sec|50%|90%|99%|Non-2xx"
-echo "accepted (200), server-side: $(latency 200)"
-echo "shed (503), server-side:     $(latency 503)"
+KOPPEL_BASE=$BASE KOPPEL_TOKEN=$ADVISOR KOPPEL_CONNS=320 KOPPEL_SECS=$DUR KOPPEL_LEARNERS=100000 \
+  cargo bench -q --bench http_probe 2>/dev/null
 echo "peak memory: $(peak)"
 stop

@@ -154,12 +154,10 @@ impl Live {
                     Placement::from_record(rec, &self.reference).map_err(|e| format!("{e:?}"))?;
                 self.placements.insert(id, Arc::new(p));
             }
-            Change::Delete { kind, id } => {
-                match kind {
-                    Kind::Learner => drop(self.learners.remove(&id)),
-                    Kind::Placement => drop(self.placements.remove(&id)),
-                }
-            }
+            Change::Delete { kind, id } => match kind {
+                Kind::Learner => drop(self.learners.remove(&id)),
+                Kind::Placement => drop(self.placements.remove(&id)),
+            },
             Change::Outlook(records) => {
                 let outlook = self
                     .reference

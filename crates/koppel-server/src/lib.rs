@@ -50,18 +50,18 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::tag_route))
 }
 
-/// Wraps a router in the global layers, outermost first: problem bodies, access log with
-/// request id, the concurrency gate with timeout, panic recovery. Done on the finished router
-/// (`Router::layer` would wrap each route separately), so the semaphore is one for the whole
-/// service.
+/// Wraps a router in the global layers, outermost first: the concurrency gate with timeout
+/// (load shedding), problem bodies, access log with request id, panic recovery. Done on the
+/// finished router (`Router::layer` would wrap each route separately), so the semaphore is
+/// one for the whole service.
 pub fn wrap(router: Router, limits: &Limits) -> Router {
     let gate = middleware::Gate::new(limits.concurrency, limits.timeout);
     Router::new()
         .fallback_service(router)
         .layer(CatchPanicLayer::custom(middleware::panic_response))
-        .layer(axum::middleware::from_fn_with_state(gate, middleware::gate))
         .layer(axum::middleware::from_fn(middleware::access_log))
         .layer(axum::middleware::from_fn(middleware::problem_bodies))
+        .layer(axum::middleware::from_fn_with_state(gate, middleware::gate))
 }
 
 /// Opens the store, builds the engine, and serves until SIGTERM or ctrl-c, then finishes

@@ -18,32 +18,77 @@ use tokio::sync::Semaphore;
 pub struct Gate {
     permits: Arc<Semaphore>,
     timeout: Duration,
+    shed: Arc<Shed>,
+}
+
+/// Requests refused since the last log line; shedding is logged once a second, not per
+/// request, so that an overload does not also flood the log.
+struct Shed {
+    count: AtomicU64,
+    last_log: std::sync::Mutex<Instant>,
+    body: axum::body::Bytes,
 }
 
 impl Gate {
     /// A gate admitting `concurrency` requests at once.
     pub fn new(concurrency: usize, timeout: Duration) -> Gate {
+        let body = serde_json::to_vec(
+            &Problem::unavailable("the service is at its concurrency limit; retry shortly", 1)
+                .body(),
+        )
+        .unwrap_or_default();
         Gate {
             permits: Arc::new(Semaphore::new(concurrency)),
             timeout,
+            shed: Arc::new(Shed {
+                count: AtomicU64::new(0),
+                last_log: std::sync::Mutex::new(Instant::now()),
+                body: body.into(),
+            }),
         }
+    }
+
+    /// The 503 for a request beyond the limit: prepared once, cheap to send.
+    fn refuse(&self) -> Response {
+        let n = self.shed.count.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Ok(mut last) = self.shed.last_log.try_lock() {
+            if last.elapsed() >= Duration::from_secs(1) {
+                *last = Instant::now();
+                self.shed.count.fetch_sub(n, Ordering::Relaxed);
+                tracing::warn!(
+                    shed = n,
+                    "at the concurrency limit: requests refused with 503"
+                );
+            }
+        }
+        let mut res = (StatusCode::SERVICE_UNAVAILABLE, self.shed.body.clone()).into_response();
+        let h = res.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        res
     }
 }
 
 /// Sheds load beyond the limit with 503 + `Retry-After` instead of queueing, and times out
-/// slow requests with 503.
+/// slow requests with 503. The outermost layer, so that a refused request costs next to
+/// nothing.
 pub async fn gate(State(gate): State<Gate>, req: Request, next: Next) -> Response {
     let Ok(_permit) = gate.permits.clone().try_acquire_owned() else {
-        return Problem::unavailable("the service is at its concurrency limit; retry shortly", 1)
-            .into_response();
+        return gate.refuse();
     };
     match tokio::time::timeout(gate.timeout, next.run(req)).await {
         Ok(res) => res,
-        Err(_) => Problem {
-            slug: "timeout",
-            ..Problem::unavailable("the request took longer than the service allows", 1)
+        Err(_) => {
+            tracing::warn!(
+                timeout_ms = gate.timeout.as_millis() as u64,
+                "request timed out"
+            );
+            Problem {
+                slug: "timeout",
+                ..Problem::unavailable("the request took longer than the service allows", 1)
+            }
+            .into_response()
         }
-        .into_response(),
     }
 }
 

@@ -106,7 +106,9 @@ impl SqliteStore {
     /// Closes the writer and the pool, waiting for queued writes.
     pub async fn close(self) {
         self.writer.close().await;
-        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await;
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await;
         self.pool.close().await;
     }
 }
