@@ -4,23 +4,11 @@ use super::Context;
 use crate::render;
 use anyhow::Result;
 use koppel_core::score::Violation;
+use koppel_core::views::{match_rows, MatchRow};
 use koppel_core::{KindFilter, Learner, PlacementIndex, PlacementKind, Scorer};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
-
-#[derive(Serialize)]
-struct MatchRow {
-    rank: usize,
-    placement: String,
-    title: String,
-    kind: PlacementKind,
-    sector: String,
-    region: String,
-    employer: String,
-    score: u16,
-    explanation: koppel_core::Explanation,
-}
 
 /// Why a learner has fewer matches than asked: how many placements in reach fail each
 /// constraint (a placement can fail several).
@@ -58,24 +46,7 @@ pub fn run_match(
     let top = index.top_k(&scorer, li, k, filter);
     let refs = &ctx.data.reference;
     let l = ctx.data.learner(li);
-    let matches: Vec<MatchRow> = top
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let p = ctx.data.placement(s.idx);
-            MatchRow {
-                rank: i + 1,
-                placement: p.id.0.clone(),
-                title: p.title.clone(),
-                kind: p.kind,
-                sector: refs.sectors[p.sector.ix()].code.clone(),
-                region: refs.regions[p.region.ix()].code.clone(),
-                employer: refs.employers[p.employer.ix()].name.clone(),
-                score: s.score,
-                explanation: scorer.explain(li, s.idx),
-            }
-        })
-        .collect();
+    let matches = match_rows(&scorer, li, &top);
     let why_not = (matches.len() < k).then(|| why_not(&scorer, l, li, filter));
     let out = MatchOutput {
         learner: l.id.0.clone(),

@@ -23,6 +23,7 @@ pub mod policy;
 pub mod record;
 pub mod score;
 pub mod synth;
+pub mod views;
 
 pub use error::{FieldError, PolicyError, RecordError, Table};
 pub use index::{brute_force_top_k, KindFilter, LearnerIndex, PlacementIndex, Scored};
@@ -49,4 +50,19 @@ pub struct Lined<T> {
     pub line: u64,
     /// The record.
     pub record: T,
+}
+
+impl<T> Lined<T> {
+    /// Records that did not come from a file (an API request, a database), numbered by their
+    /// 1-based position so that errors can still point at one.
+    pub fn numbered(records: impl IntoIterator<Item = T>) -> Vec<Lined<T>> {
+        records
+            .into_iter()
+            .enumerate()
+            .map(|(i, record)| Lined {
+                line: i as u64 + 1,
+                record,
+            })
+            .collect()
+    }
 }

@@ -93,7 +93,7 @@ impl Live {
     /// Validated model objects from stored data.
     fn load(d: SnapshotData) -> Result<Live, String> {
         let mut recs = d.reference;
-        recs.outlook = lined(d.outlook);
+        recs.outlook = Lined::numbered(d.outlook);
         let reference = Reference::build(recs).map_err(first_error)?;
         let learners = parse::<LearnerRecord>(d.learners)?;
         let placements = parse::<PlacementRecord>(d.placements)?;
@@ -161,7 +161,7 @@ impl Live {
             Change::Outlook(records) => {
                 let outlook = self
                     .reference
-                    .outlook_from(lined(records))
+                    .outlook_from(Lined::numbered(records))
                     .map_err(first_error)?;
                 self.reference.set_outlook(outlook);
             }
@@ -198,21 +198,11 @@ fn subject(c: &Change) -> &str {
     }
 }
 
-fn lined<T>(v: Vec<T>) -> Vec<Lined<T>> {
-    v.into_iter()
-        .enumerate()
-        .map(|(i, record)| Lined {
-            line: i as u64 + 1,
-            record,
-        })
-        .collect()
-}
-
 fn parse<T: serde::de::DeserializeOwned>(
     v: Vec<serde_json::Value>,
 ) -> Result<Vec<Lined<T>>, String> {
     let records: Result<Vec<T>, _> = v.into_iter().map(serde_json::from_value).collect();
-    records.map(lined).map_err(|e| e.to_string())
+    records.map(Lined::numbered).map_err(|e| e.to_string())
 }
 
 fn first_error(e: Vec<koppel_core::RecordError>) -> String {

@@ -1,52 +1,18 @@
 //! `/v1/learners`: advisors read and write the learners of their regions. Every read is
 //! audited (one row per learner returned), and so is every write, in the same transaction.
 
-use super::{check_page, fields, if_match, page, with_etag, written, Page, PageParams};
+use super::{records, with_etag, written, Page, PageParams};
 use crate::auth::Ctx;
 use crate::body::JsonBody;
-use crate::error::{ApiResult, InvalidField, Problem, ProblemBody};
+use crate::error::{ApiResult, Problem, ProblemBody};
 use crate::state::AppState;
-use crate::store::{Kind, Proposal, Role, Validate, Write};
+use crate::store::{Kind, Proposal, Role, Write};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use koppel_core::record::LearnerRecord;
-use koppel_core::{Learner, Reference};
-use std::sync::Arc;
 
 const ADVISOR: &[Role] = &[Role::Advisor];
-
-/// Validates a learner record for a caller: every field, and the region within their scope.
-fn validate(
-    rec: &LearnerRecord,
-    refs: &Reference,
-    regions: &[String],
-) -> Result<serde_json::Value, Vec<InvalidField>> {
-    let mut errors = Learner::from_record(rec.clone(), refs)
-        .err()
-        .map(fields)
-        .unwrap_or_default();
-    if !regions.contains(&rec.region) && !errors.iter().any(|e| e.field == "region") {
-        errors.push(InvalidField {
-            field: "region".into(),
-            reason: format!(
-                "`{}` is not one of your regions ({})",
-                rec.region,
-                regions.join(", ")
-            ),
-        });
-    }
-    if errors.is_empty() {
-        serde_json::to_value(rec).map_err(|e| {
-            vec![InvalidField {
-                field: String::new(),
-                reason: e.to_string(),
-            }]
-        })
-    } else {
-        Err(errors)
-    }
-}
 
 /// Learners of your regions, by id.
 #[utoipa::path(get, path = "/learners", tag = "learners", params(PageParams),
@@ -57,28 +23,14 @@ pub async fn list(
     Query(p): Query<PageParams>,
 ) -> ApiResult<axum::Json<Page<serde_json::Value>>> {
     ctx.require(ADVISOR)?;
-    let (limit, after) = check_page(&p, s.limits.max_page)?;
-    let rows = s
-        .store
-        .list(
-            Kind::Learner,
-            &ctx.learner_scope(),
-            after.as_deref(),
-            limit + 1,
-            None,
-        )
-        .await?;
-    let shown: Vec<String> = rows
-        .iter()
-        .take(limit as usize)
-        .map(|r| r.id.clone())
-        .collect();
-    s.store.audit_reads(ctx.audit("read"), shown).await?;
-    let pg = page(rows, limit, |r| r.id.as_str());
-    Ok(axum::Json(Page {
-        items: pg.items.into_iter().map(|r| r.body).collect(),
-        next_cursor: pg.next_cursor,
-    }))
+    records::list(
+        &s,
+        Kind::Learner,
+        &ctx.learner_scope(),
+        &p,
+        Some(ctx.audit("read")),
+    )
+    .await
 }
 
 /// Registers a learner in one of your regions.
@@ -91,20 +43,7 @@ pub async fn create(
     body: JsonBody<LearnerRecord>,
 ) -> ApiResult<Response> {
     ctx.require(ADVISOR)?;
-    let rec = body.value;
-    let snap = s.engine.snapshot();
-    let json = validate(&rec, snap.reference(), &ctx.caller.regions).map_err(Problem::invalid)?;
-    let write = Write::Create {
-        kind: Kind::Learner,
-        id: rec.id.clone(),
-        scope_key: rec.region.clone(),
-        body: json,
-    };
-    let r = s
-        .store
-        .write(write, ctx.audit("create"), ctx.idem("", &body.raw))
-        .await?;
-    Ok(written(r))
+    records::create(&s, &ctx, &ctx.caller.regions, body).await
 }
 
 /// One learner (with an `ETag` for updates).
@@ -140,26 +79,8 @@ pub async fn update(
     body: JsonBody<serde_json::Map<String, serde_json::Value>>,
 ) -> ApiResult<Response> {
     ctx.require(ADVISOR)?;
-    let if_match = if_match(&headers).ok_or_else(Problem::precondition_required)?;
-    let refs = Arc::new(s.engine.snapshot().reference().clone());
-    let regions = ctx.caller.regions.clone();
-    let check: Validate = Arc::new(move |merged| {
-        let rec: LearnerRecord = crate::body::from_value(merged)?;
-        validate(&rec, &refs, &regions).map(|v| (v, rec.region))
-    });
-    let write = Write::Update {
-        kind: Kind::Learner,
-        id: id.clone(),
-        scope: ctx.learner_scope(),
-        if_match,
-        patch: serde_json::Value::Object(body.value),
-        validate: check,
-    };
-    let r = s
-        .store
-        .write(write, ctx.audit("update"), ctx.idem(&id, &body.raw))
-        .await?;
-    Ok(written(r))
+    let (scope, allowed) = (ctx.learner_scope(), ctx.caller.regions.clone());
+    records::update::<LearnerRecord>(&s, &ctx, id, scope, allowed, &headers, body).await
 }
 
 /// Erases a learner and everything derived from them (right to erasure).
@@ -173,17 +94,7 @@ pub async fn erase(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     ctx.require(ADVISOR)?;
-    let write = Write::Delete {
-        kind: Kind::Learner,
-        id: id.clone(),
-        scope: ctx.learner_scope(),
-        if_match: if_match(&headers),
-    };
-    let r = s
-        .store
-        .write(write, ctx.audit("delete"), ctx.idem(&id, b""))
-        .await?;
-    Ok(written(r))
+    records::delete(&s, &ctx, Kind::Learner, id, ctx.learner_scope(), &headers).await
 }
 
 /// Records an advisor's proposal of a placement for a learner, with the reason; it overrides

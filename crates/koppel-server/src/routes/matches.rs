@@ -9,6 +9,7 @@ use crate::state::AppState;
 use crate::store::Role;
 use axum::extract::{Path, Query, State};
 use koppel_core::score::Constraint;
+use koppel_core::views::{match_rows, MatchRow};
 use koppel_core::{Explanation, KindFilter, LearnerIdx, PlacementKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -25,29 +26,6 @@ pub struct MatchParams {
     pub k: Option<usize>,
     /// Only this placement kind.
     pub kind: Option<PlacementKind>,
-}
-
-/// One ranked placement with its full explanation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MatchRow {
-    /// 1-based rank.
-    pub rank: usize,
-    /// Placement id.
-    pub placement: String,
-    /// Title.
-    pub title: String,
-    /// Kind.
-    pub kind: PlacementKind,
-    /// Sector code.
-    pub sector: String,
-    /// Region code.
-    pub region: String,
-    /// Employer name.
-    pub employer: String,
-    /// Score 0..=1000.
-    pub score: u16,
-    /// Components (summing to the score), facts and notes.
-    pub explanation: Explanation,
 }
 
 /// Why fewer than `k` placements fit: placements in reach failing each hard constraint.
@@ -143,31 +121,11 @@ fn why_not(snap: &Snapshot, li: LearnerIdx) -> WhyNot {
 }
 
 fn ranked(snap: &Snapshot, li: LearnerIdx, k: usize, filter: KindFilter) -> Matches {
-    let (data, scorer) = (snap.data(), snap.scorer());
-    let refs = &data.reference;
-    let top = snap.placements.top_k(scorer, li, k, filter);
-    let matches: Vec<MatchRow> = top
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let p = data.placement(m.idx);
-            MatchRow {
-                rank: i + 1,
-                placement: p.id.0.clone(),
-                title: p.title.clone(),
-                kind: p.kind,
-                sector: refs.sectors[p.sector.ix()].code.clone(),
-                region: refs.regions[p.region.ix()].code.clone(),
-                employer: refs.employers[p.employer.ix()].name.clone(),
-                score: m.score,
-                explanation: scorer.explain(li, m.idx),
-            }
-        })
-        .collect();
+    let top = snap.placements.top_k(snap.scorer(), li, k, filter);
     Matches {
-        learner: data.learner(li).id.0.clone(),
+        learner: snap.data().learner(li).id.0.clone(),
         k,
-        matches,
+        matches: match_rows(snap.scorer(), li, &top),
         why_not: None,
     }
 }

@@ -8,6 +8,7 @@ mod learners;
 mod matches;
 mod outlook;
 mod placements;
+mod records;
 
 use crate::error::{InvalidField, Problem, ProblemBody};
 use crate::state::AppState;

@@ -25,14 +25,7 @@ pub async fn get_outlook(
 /// Every problem of a new table (the engine's own validation), with the row index in the
 /// field path.
 fn check(rows: &[OutlookRecord], refs: &Reference) -> Vec<InvalidField> {
-    let lined = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| Lined {
-            line: i as u64 + 1,
-            record: r.clone(),
-        })
-        .collect();
+    let lined = Lined::numbered(rows.iter().cloned());
     match refs.outlook_from(lined) {
         Ok(_) => Vec::new(),
         Err(errors) => errors

@@ -1,20 +1,19 @@
 //! `/v1/placements`: employer desks create, update and close their own vacancies and see
 //! anonymised candidates for them; other roles may read vacancies (they hold no personal data).
 
-use super::{check_k, check_page, fields, if_match, page, with_etag, written, Page, PageParams};
+use super::{check_k, records, with_etag, Page, PageParams};
 use crate::auth::Ctx;
 use crate::body::JsonBody;
-use crate::error::{ApiResult, InvalidField, Problem, ProblemBody};
+use crate::error::{ApiResult, Problem, ProblemBody};
 use crate::state::AppState;
-use crate::store::{Kind, Role, Validate, Write};
+use crate::store::{Kind, Role};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use koppel_core::anonymise::{candidate_view, CandidateView};
 use koppel_core::record::PlacementRecord;
-use koppel_core::{Placement, Reference, ScoreView};
+use koppel_core::ScoreView;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 use std::time::Duration;
 use utoipa::{IntoParams, ToSchema};
 
@@ -26,33 +25,6 @@ const READERS: &[Role] = &[
     Role::Admin,
 ];
 
-fn validate(
-    rec: &PlacementRecord,
-    refs: &Reference,
-    employers: &[String],
-) -> Result<serde_json::Value, Vec<InvalidField>> {
-    let mut errors = Placement::from_record(rec.clone(), refs)
-        .err()
-        .map(fields)
-        .unwrap_or_default();
-    if !employers.contains(&rec.employer) && !errors.iter().any(|e| e.field == "employer") {
-        errors.push(InvalidField {
-            field: "employer".into(),
-            reason: format!("`{}` is not an employer your desk serves", rec.employer),
-        });
-    }
-    if errors.is_empty() {
-        serde_json::to_value(rec).map_err(|e| {
-            vec![InvalidField {
-                field: String::new(),
-                reason: e.to_string(),
-            }]
-        })
-    } else {
-        Err(errors)
-    }
-}
-
 /// Vacancies: a desk sees its own employers', other roles all.
 #[utoipa::path(get, path = "/placements", tag = "placements", params(PageParams),
     responses((status = 200, body = Page<PlacementRecord>), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
@@ -62,22 +34,7 @@ pub async fn list(
     Query(p): Query<PageParams>,
 ) -> ApiResult<axum::Json<Page<serde_json::Value>>> {
     ctx.require(READERS)?;
-    let (limit, after) = check_page(&p, s.limits.max_page)?;
-    let rows = s
-        .store
-        .list(
-            Kind::Placement,
-            &ctx.placement_scope(),
-            after.as_deref(),
-            limit + 1,
-            None,
-        )
-        .await?;
-    let pg = page(rows, limit, |r| r.id.as_str());
-    Ok(axum::Json(Page {
-        items: pg.items.into_iter().map(|r| r.body).collect(),
-        next_cursor: pg.next_cursor,
-    }))
+    records::list(&s, Kind::Placement, &ctx.placement_scope(), &p, None).await
 }
 
 /// Posts a vacancy for one of your employers.
@@ -90,20 +47,7 @@ pub async fn create(
     body: JsonBody<PlacementRecord>,
 ) -> ApiResult<Response> {
     ctx.require(DESK)?;
-    let rec = body.value;
-    let snap = s.engine.snapshot();
-    let json = validate(&rec, snap.reference(), &ctx.caller.employers).map_err(Problem::invalid)?;
-    let write = Write::Create {
-        kind: Kind::Placement,
-        id: rec.id.clone(),
-        scope_key: rec.employer.clone(),
-        body: json,
-    };
-    let r = s
-        .store
-        .write(write, ctx.audit("create"), ctx.idem("", &body.raw))
-        .await?;
-    Ok(written(r))
+    records::create(&s, &ctx, &ctx.caller.employers, body).await
 }
 
 /// One vacancy (with an `ETag` for updates).
@@ -134,26 +78,8 @@ pub async fn update(
     body: JsonBody<serde_json::Map<String, serde_json::Value>>,
 ) -> ApiResult<Response> {
     ctx.require(DESK)?;
-    let if_match = if_match(&headers).ok_or_else(Problem::precondition_required)?;
-    let refs = Arc::new(s.engine.snapshot().reference().clone());
-    let employers = ctx.caller.employers.clone();
-    let check: Validate = Arc::new(move |merged| {
-        let rec: PlacementRecord = crate::body::from_value(merged)?;
-        validate(&rec, &refs, &employers).map(|v| (v, rec.employer))
-    });
-    let write = Write::Update {
-        kind: Kind::Placement,
-        id: id.clone(),
-        scope: ctx.placement_scope(),
-        if_match,
-        patch: serde_json::Value::Object(body.value),
-        validate: check,
-    };
-    let r = s
-        .store
-        .write(write, ctx.audit("update"), ctx.idem(&id, &body.raw))
-        .await?;
-    Ok(written(r))
+    let (scope, allowed) = (ctx.placement_scope(), ctx.caller.employers.clone());
+    records::update::<PlacementRecord>(&s, &ctx, id, scope, allowed, &headers, body).await
 }
 
 /// Closes (removes) a vacancy.
@@ -167,17 +93,15 @@ pub async fn close(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     ctx.require(DESK)?;
-    let write = Write::Delete {
-        kind: Kind::Placement,
-        id: id.clone(),
-        scope: ctx.placement_scope(),
-        if_match: if_match(&headers),
-    };
-    let r = s
-        .store
-        .write(write, ctx.audit("delete"), ctx.idem(&id, b""))
-        .await?;
-    Ok(written(r))
+    records::delete(
+        &s,
+        &ctx,
+        Kind::Placement,
+        id,
+        ctx.placement_scope(),
+        &headers,
+    )
+    .await
 }
 
 /// `k` for candidates.

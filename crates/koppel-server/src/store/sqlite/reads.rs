@@ -149,26 +149,16 @@ async fn reference_on<T: DeserializeOwned>(
     }
 }
 
-fn lined<T>(v: Vec<T>) -> Vec<Lined<T>> {
-    v.into_iter()
-        .enumerate()
-        .map(|(i, record)| Lined {
-            line: i as u64 + 1,
-            record,
-        })
-        .collect()
-}
-
 /// Everything, in one read transaction so that it is consistent.
 pub(super) async fn snapshot(pool: &SqlitePool) -> Result<SnapshotData, StoreError> {
     let mut tx = pool.begin().await?;
     let reference = ReferenceRecords {
-        regions: lined(reference_on(&mut tx, "regions").await?),
-        adjacency: lined(reference_on(&mut tx, "adjacency").await?),
-        sectors: lined(reference_on(&mut tx, "sectors").await?),
-        qualifications: lined(reference_on(&mut tx, "qualifications").await?),
+        regions: Lined::numbered(reference_on(&mut tx, "regions").await?),
+        adjacency: Lined::numbered(reference_on(&mut tx, "adjacency").await?),
+        sectors: Lined::numbered(reference_on(&mut tx, "sectors").await?),
+        qualifications: Lined::numbered(reference_on(&mut tx, "qualifications").await?),
         outlook: Vec::new(),
-        employers: lined(reference_on(&mut tx, "employers").await?),
+        employers: Lined::numbered(reference_on(&mut tx, "employers").await?),
     };
     let outlook = outlook_on(&mut tx).await?;
     let bodies = |sql: &'static str| sqlx::query_scalar::<_, String>(sql);
