@@ -428,6 +428,16 @@ fn employer_responses_and_logs_never_hold_a_learners_personal_or_special_data() 
         );
     }
     for c in v["candidates"].as_array().unwrap() {
+        // Distance only by band, so that moving a vacancy cannot locate a home.
+        for comp in c["components"].as_array().unwrap() {
+            if comp["component"] == "distance" {
+                let v = comp["value"].as_f64().unwrap();
+                assert!(
+                    [1.0, 0.8, 0.6, 0.3, 0.1].contains(&v),
+                    "exact distance shown: {v}"
+                );
+            }
+        }
         let keys: BTreeSet<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
         let allowed: BTreeSet<&str> = [
             "rank",
@@ -513,6 +523,21 @@ fn a_retried_write_with_the_same_key_creates_nothing_twice() {
         srv.get(&desk, "/v1/placements/PIDEM").headers()["etag"],
         "\"v2\""
     );
+    // A weak tag never matches (RFC 9110 strong comparison); a list may hold the current one.
+    let weak = srv
+        .req(Method::PATCH, "/v1/placements/PIDEM", Some(&desk))
+        .header("If-Match", "W/\"v2\"")
+        .json(&json!({"capacity": 4}))
+        .send()
+        .unwrap();
+    assert_eq!(weak.status(), 412);
+    let listed = srv
+        .req(Method::PATCH, "/v1/placements/PIDEM", Some(&desk))
+        .header("If-Match", "\"v9\", \"v2\"")
+        .json(&json!({"capacity": 4}))
+        .send()
+        .unwrap();
+    assert_eq!(listed.headers()["etag"], "\"v3\"");
     // A stale If-Match is a 412 with the current ETag; none is a 428.
     assert_eq!(patch("p-2").status(), 412);
     let r = srv
@@ -592,26 +617,19 @@ fn erasure_leaves_no_trace_in_any_route() {
         !asg.contains("LERASE"),
         "assignments still name the erased learner"
     );
-    // The stored answer to the create (which held their data) is gone with them.
+    // The stored answer to the create (which held their data) is gone with them, and a late
+    // retry of it does not bring the learner back.
     let replay = srv
         .req(Method::POST, "/v1/learners", Some(&advisor))
         .header("Idempotency-Key", "erase-create")
         .json(&l)
         .send()
         .unwrap();
-    assert_eq!(replay.status(), 201);
-    assert_eq!(
-        srv.get(&advisor, "/v1/learners/LERASE").status(),
-        200,
-        "the retry created the learner anew rather than replaying the erased answer"
-    );
-    assert_eq!(
-        srv.req(Method::DELETE, "/v1/learners/LERASE", Some(&advisor))
-            .send()
-            .unwrap()
-            .status(),
-        204
-    );
+    assert_eq!(replay.status(), 410);
+    assert_eq!(replay.headers()["content-type"], "application/problem+json");
+    let text = replay.text().unwrap();
+    assert!(!text.contains("Wis Mij"), "{text}");
+    assert_eq!(srv.get(&advisor, "/v1/learners/LERASE").status(), 404);
     // The audit keeps who did what, never the data.
     let out = common::koppel()
         .args(["audit", "--learner", "LERASE", "--json", "--db"])
@@ -661,6 +679,9 @@ fn bad_requests_get_specific_problem_documents() {
     rec["capacity"] = json!(-2);
     let p = problem(post(&rec.to_string(), "application/json"), 422);
     assert_eq!(p["errors"][0]["field"], "capacity");
+    let rec = new_placement(demo.placement_of(&employer), "PJUNK");
+    let p = problem(post(&format!("{rec} trailing"), "application/json"), 400);
+    assert!(p["detail"].as_str().unwrap().contains("more after"), "{p}");
     let huge = format!("{{\"title\": \"{}\"}}", "x".repeat(2 << 20));
     let big = srv
         .req(Method::POST, "/v1/placements", Some(&desk))
@@ -878,6 +899,43 @@ fn an_advisors_edit_shows_in_the_very_next_matches() {
         assert!(
             d <= 3.0,
             "a match {d} km away after the limit went from {far} to 3 km"
+        );
+    }
+}
+
+#[test]
+fn a_vacancy_just_posted_or_closed_is_explained_as_it_is_now() {
+    let demo = Demo::load();
+    let srv = Server::start();
+    let (employer, _) = demo.two_employers();
+    let base = demo.placement_of(&employer);
+    let region = demo.learners[0]["region"].as_str().unwrap();
+    let advisor = srv.token("advisor", &[region]);
+    let desk = srv.token("employer_desk", &[&employer]);
+    let learner = demo.learner_in(region)["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/learners/{learner}/matches/PFRESH");
+    for _ in 0..3 {
+        json(
+            srv.send_json(
+                Method::POST,
+                &desk,
+                "/v1/placements",
+                &new_placement(base, "PFRESH"),
+            ),
+            201,
+        );
+        let e = json(srv.get(&advisor, &path), 200);
+        assert_eq!(e["placement"], "PFRESH");
+        json(
+            srv.req(Method::DELETE, "/v1/placements/PFRESH", Some(&desk))
+                .send()
+                .unwrap(),
+            204,
+        );
+        assert_eq!(
+            srv.get(&advisor, &path).status(),
+            404,
+            "a closed vacancy is gone at once"
         );
     }
 }

@@ -54,7 +54,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 /// Parses JSON, telling syntax errors (400) from shape errors (422 with the field path).
 pub fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, Problem> {
     let de = &mut serde_json::Deserializer::from_slice(raw);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_data() {
@@ -65,7 +65,11 @@ pub fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, Problem> {
         } else {
             Problem::bad_request(format!("the body is not valid JSON: {inner}"))
         }
-    })
+    })?;
+    de.end().map_err(|e| {
+        Problem::bad_request(format!("the body has more after its JSON value: {e}"))
+    })?;
+    Ok(value)
 }
 
 /// Deserialises a JSON value (e.g. a record after a merge patch), naming the field that fails.

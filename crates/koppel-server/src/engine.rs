@@ -307,7 +307,21 @@ impl Engine {
     /// A snapshot that includes the last change of record `id`, waiting for a rebuild if
     /// needed (at most `wait`).
     pub async fn fresh_for(&self, id: &str, wait: Duration) -> Result<Arc<Snapshot>, NotFresh> {
-        let need = self.inbox().pending.get(id).copied();
+        self.fresh_for_all(&[id], wait).await
+    }
+
+    /// A snapshot that includes the last change of every record in `ids`.
+    pub async fn fresh_for_all(
+        &self,
+        ids: &[&str],
+        wait: Duration,
+    ) -> Result<Arc<Snapshot>, NotFresh> {
+        let need = {
+            let inbox = self.inbox();
+            ids.iter()
+                .filter_map(|id| inbox.pending.get(*id).copied())
+                .max()
+        };
         let Some(need) = need else {
             return Ok(self.snapshot());
         };

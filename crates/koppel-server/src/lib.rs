@@ -19,6 +19,7 @@ pub mod store;
 use axum::Router;
 use engine::Engine;
 use state::{AppState, Limits};
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -99,10 +100,22 @@ pub async fn serve(
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%addr, "listening");
     ready(addr);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())?;
+    // In-flight requests get SHUTDOWN_GRACE to finish; a client that never completes its
+    // request (or never reads its answer) cannot keep the process alive beyond that.
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stopping.send(true);
+        })
+        .into_future();
+    tokio::select! {
+        r = server => r.map_err(|e| e.to_string())?,
+        _ = async {
+            let _ = stopped.wait_for(|&s| s).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => tracing::warn!("connections still open {SHUTDOWN_GRACE:?} after the signal; closing them"),
+    }
     rebuilds.abort();
     let _ = rebuilds.await;
     if let Ok(store) = Arc::try_unwrap(store) {
@@ -111,6 +124,9 @@ pub async fn serve(
     tracing::info!("stopped");
     Ok(())
 }
+
+/// How long in-flight requests may take to finish after SIGTERM or ctrl-c.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -268,9 +268,11 @@ impl<'d> Scorer<'d> {
     #[inline]
     pub fn score_row(&self, pl: &Prepared<'_>, p: &PlacementRow, view: ScoreView) -> Option<u16> {
         let chord2 = self.check(pl, p, &mut FirstFailure)?;
-        let mut raw = components::raw_values(self, pl, p, chord2_to_km(chord2));
+        let km = chord2_to_km(chord2);
+        let mut raw = components::raw_values(self, pl, p, km);
         if view == ScoreView::Public {
             raw[Component::Support.ix()] = SCORE_MAX;
+            raw[Component::Distance.ix()] = crate::anonymise::band_permille(km);
         }
         Some(total(pl.policy, &raw))
     }

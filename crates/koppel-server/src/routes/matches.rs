@@ -141,7 +141,12 @@ pub async fn explain_pair(
     Path((id, placement_id)): Path<(String, String)>,
 ) -> ApiResult<axum::Json<Explanation>> {
     ctx.require(&[Role::Advisor])?;
-    let snap = fresh(&s, &id).await?;
+    // Wait for both records, so that a vacancy just posted or closed is seen as it is now.
+    let snap = s
+        .engine
+        .fresh_for_all(&[&id, &placement_id], Duration::from_secs(10))
+        .await
+        .map_err(|e| Problem::unavailable(e.to_string(), 1))?;
     let li = learner_in_scope(&snap, &ctx, &id)?;
     let pi = snap
         .data()

@@ -173,6 +173,13 @@ pub fn written(r: WriteResult) -> Response {
     };
     set_header(res.headers_mut(), header::ETAG, r.etag.as_deref());
     set_header(res.headers_mut(), header::LOCATION, r.location.as_deref());
+    if status.is_client_error() {
+        set_header(
+            res.headers_mut(),
+            header::CONTENT_TYPE,
+            Some(crate::error::PROBLEM_JSON),
+        );
+    }
     res
 }
 

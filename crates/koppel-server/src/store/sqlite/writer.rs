@@ -433,9 +433,16 @@ async fn remember(
     Ok(())
 }
 
+/// `If-Match` per RFC 9110: `*`, or a list of entity tags compared strongly (a weak tag
+/// `W/"…"` never matches).
 fn check_version(current: i64, if_match: &str) -> Result<(), StoreError> {
     let want = etag(current);
-    if if_match.trim().trim_start_matches("W/") == want || if_match.trim() == "*" {
+    let matches = if_match.trim() == "*"
+        || if_match
+            .split(',')
+            .map(str::trim)
+            .any(|tag| !tag.starts_with("W/") && tag == want);
+    if matches {
         Ok(())
     } else {
         Err(StoreError::VersionMismatch { current: want })
@@ -615,14 +622,32 @@ async fn apply_write(
 
 /// Right to erasure: everything derived from a learner goes with them. Audit rows stay (they
 /// hold who read or changed which id, never the data, and are kept for accountability).
+/// Stored idempotent answers that held their data become a data-free 410, so that a late
+/// retry of an old request cannot bring the learner back.
 async fn erase_derived(conn: &mut SqliteConnection, id: &str) -> Result<(), StoreError> {
     for sql in [
         "DELETE FROM assignments WHERE learner_id = ?",
-        "DELETE FROM idempotency WHERE learner_id = ?",
         "DELETE FROM proposals WHERE learner_id = ?",
     ] {
         sqlx::query(sql).bind(id).execute(&mut *conn).await?;
     }
+    let gone = crate::error::Problem::new(
+        axum::http::StatusCode::GONE,
+        "erased",
+        "this request concerned a learner who has since been erased; it was not repeated",
+    );
+    let tombstone = WriteResult {
+        status: 410,
+        body: serde_json::to_value(gone.body()).unwrap_or_default(),
+        etag: None,
+        location: None,
+        change: None,
+    };
+    sqlx::query("UPDATE idempotency SET result = ? WHERE learner_id = ?")
+        .bind(serde_json::to_string(&tombstone).map_err(|e| StoreError::Backend(e.to_string()))?)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
