@@ -4,7 +4,8 @@
 
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -178,4 +179,68 @@ pub fn fixture(name: &str) -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+/// The demo's learners and placements, grouped for picking test subjects.
+pub struct Demo {
+    pub learners: Vec<Value>,
+    pub placements: Vec<Value>,
+}
+
+impl Demo {
+    pub fn load() -> Demo {
+        Demo {
+            learners: fixture("learners.jsonl"),
+            placements: fixture("placements.jsonl"),
+        }
+    }
+
+    pub fn learner_in(&self, region: &str) -> &Value {
+        self.learners
+            .iter()
+            .find(|l| l["region"] == region)
+            .unwrap()
+    }
+
+    pub fn placement_of(&self, employer: &str) -> &Value {
+        self.placements
+            .iter()
+            .find(|p| p["employer"] == employer)
+            .unwrap()
+    }
+
+    /// Two employers that both have placements.
+    pub fn two_employers(&self) -> (String, String) {
+        let es: BTreeSet<&str> = self
+            .placements
+            .iter()
+            .map(|p| p["employer"].as_str().unwrap())
+            .collect();
+        let mut it = es.into_iter();
+        (it.next().unwrap().to_owned(), it.next().unwrap().to_owned())
+    }
+}
+
+/// A learner record cloned from a demo one with a new id.
+pub fn new_learner(base: &Value, id: &str) -> Value {
+    let mut l = base.clone();
+    l["id"] = json!(id);
+    l
+}
+
+pub fn new_placement(base: &Value, id: &str) -> Value {
+    let mut p = base.clone();
+    p["id"] = json!(id);
+    p
+}
+
+/// Polls an allocation job until it is done or failed.
+pub fn wait_for_job(srv: &Server, analyst: &str, id: &str) -> Value {
+    loop {
+        let j = json(srv.get(analyst, &format!("/v1/allocations/{id}")), 200);
+        if j["status"] == "done" || j["status"] == "failed" {
+            return j;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

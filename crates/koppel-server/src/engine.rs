@@ -304,18 +304,9 @@ impl Engine {
         version
     }
 
-    /// A snapshot that includes the last change of record `id`, waiting for a rebuild if
-    /// needed (at most `wait`).
-    pub async fn fresh_for(&self, id: &str, wait: Duration) -> Result<Arc<Snapshot>, NotFresh> {
-        self.fresh_for_all(&[id], wait).await
-    }
-
-    /// A snapshot that includes the last change of every record in `ids`.
-    pub async fn fresh_for_all(
-        &self,
-        ids: &[&str],
-        wait: Duration,
-    ) -> Result<Arc<Snapshot>, NotFresh> {
+    /// A snapshot that includes the last change of every record in `ids`, waiting for a
+    /// rebuild if needed (at most `wait`).
+    pub async fn fresh_for(&self, ids: &[&str], wait: Duration) -> Result<Arc<Snapshot>, NotFresh> {
         let need = {
             let inbox = self.inbox();
             ids.iter()

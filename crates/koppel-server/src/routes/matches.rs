@@ -1,7 +1,7 @@
 //! `/v1/learners/{id}/matches`: the advisor's question "which placements fit this learner,
 //! and why?", and "why not this one?". Each answer is audited as a read of the learner.
 
-use super::check_k;
+use super::{check_k, fresh};
 use crate::auth::Ctx;
 use crate::engine::Snapshot;
 use crate::error::{ApiResult, Problem, ProblemBody};
@@ -14,7 +14,6 @@ use koppel_core::{Explanation, KindFilter, LearnerIdx, PlacementKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 use utoipa::{IntoParams, ToSchema};
 
 /// Query of a match list.
@@ -61,13 +60,6 @@ fn learner_in_scope(snap: &Snapshot, ctx: &Ctx, id: &str) -> Result<LearnerIdx, 
         .ok_or_else(|| Problem::not_found("learner", id))
 }
 
-async fn fresh(s: &AppState, id: &str) -> Result<Arc<Snapshot>, Problem> {
-    s.engine
-        .fresh_for(id, Duration::from_secs(10))
-        .await
-        .map_err(|e| Problem::unavailable(e.to_string(), 1))
-}
-
 /// Best placements for a learner of your regions, each with its explanation.
 #[utoipa::path(get, path = "/learners/{id}/matches", tag = "matching", params(("id" = String, Path), MatchParams),
     responses((status = 200, body = Matches), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
@@ -79,7 +71,7 @@ pub async fn matches(
 ) -> ApiResult<axum::Json<Matches>> {
     ctx.require(&[Role::Advisor])?;
     let k = check_k(q.k, 10, s.limits.max_k)?;
-    let snap = fresh(&s, &id).await?;
+    let snap = fresh(&s, &[&id]).await?;
     let li = learner_in_scope(&snap, &ctx, &id)?;
     let filter = q.kind.map_or(KindFilter::All, KindFilter::Only);
     // The audit row commits while the matches are computed; the answer waits for both.
@@ -142,11 +134,7 @@ pub async fn explain_pair(
 ) -> ApiResult<axum::Json<Explanation>> {
     ctx.require(&[Role::Advisor])?;
     // Wait for both records, so that a vacancy just posted or closed is seen as it is now.
-    let snap = s
-        .engine
-        .fresh_for_all(&[&id, &placement_id], Duration::from_secs(10))
-        .await
-        .map_err(|e| Problem::unavailable(e.to_string(), 1))?;
+    let snap = fresh(&s, &[&id, &placement_id]).await?;
     let li = learner_in_scope(&snap, &ctx, &id)?;
     let pi = snap
         .data()

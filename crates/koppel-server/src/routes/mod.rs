@@ -230,3 +230,15 @@ pub fn check_k(k: Option<usize>, default: usize, max: usize) -> Result<usize, Pr
 pub fn check_page(p: &PageParams, max: u32) -> Result<(u32, Option<String>), Problem> {
     Ok((p.size(max)?, p.after()?))
 }
+
+/// The engine's snapshot once it includes the last change of every record in `ids` (waits at
+/// most 10 s, else 503), so that a client reads its own writes.
+pub async fn fresh(
+    s: &AppState,
+    ids: &[&str],
+) -> Result<std::sync::Arc<crate::engine::Snapshot>, Problem> {
+    s.engine
+        .fresh_for(ids, std::time::Duration::from_secs(10))
+        .await
+        .map_err(|e| Problem::unavailable(e.to_string(), 1))
+}

@@ -1,7 +1,7 @@
 //! `/v1/placements`: employer desks create, update and close their own vacancies and see
 //! anonymised candidates for them; other roles may read vacancies (they hold no personal data).
 
-use super::{check_k, records, with_etag, Page, PageParams};
+use super::{check_k, fresh, records, with_etag, Page, PageParams};
 use crate::auth::Ctx;
 use crate::body::JsonBody;
 use crate::error::{ApiResult, Problem, ProblemBody};
@@ -14,7 +14,6 @@ use koppel_core::anonymise::{candidate_view, CandidateView};
 use koppel_core::record::PlacementRecord;
 use koppel_core::ScoreView;
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 use utoipa::{IntoParams, ToSchema};
 
 const DESK: &[Role] = &[Role::EmployerDesk];
@@ -134,11 +133,7 @@ pub async fn candidates(
 ) -> ApiResult<axum::Json<Candidates>> {
     ctx.require(DESK)?;
     let k = check_k(q.k, 10, s.limits.max_k)?;
-    let snap = s
-        .engine
-        .fresh_for(&id, Duration::from_secs(10))
-        .await
-        .map_err(|e| Problem::unavailable(e.to_string(), 1))?;
+    let snap = fresh(&s, &[&id]).await?;
     let data = snap.data();
     let pi = data
         .placement_idx(&id)
