@@ -7,7 +7,7 @@
 
 use crate::model::ids::{EmployerIdx, LearnerIdx, PlacementIdx};
 use crate::policy::Component;
-use crate::score::Scorer;
+use crate::score::{contributions, ScoreView, Scorer};
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
@@ -87,14 +87,16 @@ pub struct CandidateView {
     pub level: u8,
     /// Distance band.
     pub distance_band: &'static str,
-    /// Score with the support component counted as met; equals the sum of the visible
-    /// contributions plus the support weight.
+    /// Score with support counted as met; equals the sum of the visible contributions plus the
+    /// support weight.
     pub score: u16,
     /// Non-sensitive components.
     pub components: Vec<PublicComponent>,
 }
 
-/// Builds the employer view of a feasible pair. `None` if the pair is not feasible.
+/// Builds the employer view of a pair, or `None` if the pair is not feasible as the
+/// [`ScoreView::Public`] view sees it (essential support is not checked, so which candidates
+/// appear says nothing about support needs).
 pub fn candidate_view(
     scorer: &Scorer<'_>,
     key: &[u8],
@@ -104,39 +106,22 @@ pub fn candidate_view(
 ) -> Option<CandidateView> {
     let data = scorer.data();
     let (l, p) = (data.learner(li), data.placement(pi));
-    let e = scorer.explain(li, pi);
-    if !e.feasible {
-        return None;
-    }
-    let employer: EmployerIdx = p.employer;
-    let components: Vec<PublicComponent> = e
-        .components
+    let pl = scorer.prepare(li);
+    let (raw, km) = scorer.raw_in(&pl, scorer.row(pi), ScoreView::Public)?;
+    let contrib = contributions(pl.policy, &raw);
+    let weights = pl.policy.weights.points();
+    let components: Vec<PublicComponent> = Component::ALL
         .iter()
-        .filter(|c| !c.component.is_sensitive())
-        .map(|c| match c.component {
-            Component::Distance => {
-                let v = band_permille(e.facts.distance_km);
-                PublicComponent {
-                    component: c.component,
-                    value: f64::from(v) / 1000.0,
-                    weight: c.weight,
-                    contribution: (u32::from(c.weight) * u32::from(v) / 1000) as u16,
-                }
-            }
-            _ => PublicComponent {
-                component: c.component,
-                value: c.value,
-                weight: c.weight,
-                contribution: c.contribution,
-            },
+        .filter(|c| !c.is_sensitive())
+        .map(|&c| PublicComponent {
+            component: c,
+            value: f64::from(raw[c.ix()]) / 1000.0,
+            weight: weights[c.ix()],
+            contribution: contrib[c.ix()],
         })
         .collect();
-    let support_weight = scorer
-        .policies()
-        .for_region(l.region)
-        .weights
-        .get(Component::Support);
-    let score = components.iter().map(|c| c.contribution).sum::<u16>() + support_weight;
+    let score = contrib.iter().sum();
+    let employer: EmployerIdx = p.employer;
     Some(CandidateView {
         rank,
         pseudonym: pseudonym(
@@ -152,7 +137,7 @@ pub fn candidate_view(
             }
         }),
         level: l.level.get(),
-        distance_band: distance_band(e.facts.distance_km),
+        distance_band: distance_band(km),
         score,
         components,
     })

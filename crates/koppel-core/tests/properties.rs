@@ -101,8 +101,38 @@ proptest! {
             let slow = brute_force_top_learners(&scorer, pi, k, view);
             prop_assert_eq!(&fast, &slow, "placement {}", d.placement(pi).id);
             for m in &fast {
-                prop_assert!(scorer.explain(m.idx, pi).feasible);
+                let e = scorer.explain(m.idx, pi);
+                // The public view does not check essential support; nothing else differs.
+                let support_only = e.violations.iter().all(|v| {
+                    matches!(v, koppel_core::score::Violation::EssentialSupportMissing { .. })
+                });
+                prop_assert!(e.feasible || (public && support_only));
             }
+        }
+    }
+
+    /// What an employer sees (who is listed, in which order, with which score) is the same
+    /// whatever the learners' support needs are: special-category data cannot be inferred from it.
+    #[test]
+    fn employer_lists_do_not_depend_on_support_needs(
+        seed in 0u64..10_000,
+        cfg in policy_strategy(),
+        k in 1usize..25,
+    ) {
+        let d = data(seed, 400, 120);
+        let mut blank = d.clone();
+        for l in &mut blank.learners {
+            l.support = Default::default();
+        }
+        let index = LearnerIndex::build(&d);
+        let with_needs = Scorer::new(&d, PolicySet::resolve(&cfg, &d.reference).unwrap());
+        let without = Scorer::new(&blank, PolicySet::resolve(&cfg, &blank.reference).unwrap());
+        for pi in (0..d.placements.len()).map(|i| PlacementIdx(i as u32)) {
+            prop_assert_eq!(
+                index.top_k(&with_needs, pi, k, ScoreView::Public),
+                index.top_k(&without, pi, k, ScoreView::Public),
+                "placement {}", &d.placement(pi).id
+            );
         }
     }
 

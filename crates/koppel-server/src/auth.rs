@@ -77,8 +77,7 @@ impl FromRequestParts<AppState> for Ctx {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(bearer)
             .ok_or_else(|| {
                 Problem::unauthorized(
                     "send an API token as `Authorization: Bearer <token>` (create one with `koppel token create`)",
@@ -123,6 +122,13 @@ impl FromRequestParts<AppState> for Ctx {
             idempotency_key,
         })
     }
+}
+
+/// The token of an `Authorization` value; the scheme name is case-insensitive (RFC 9110 §11.1).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// How long a looked-up token is trusted before the database is asked again; a token revoked
@@ -170,5 +176,20 @@ impl TokenCache {
     ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (std::time::Instant, Caller)>>
     {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer;
+
+    #[test]
+    fn the_scheme_is_case_insensitive_and_the_token_required() {
+        assert_eq!(bearer("Bearer kpl_1"), Some("kpl_1"));
+        assert_eq!(bearer("bearer  kpl_1 "), Some("kpl_1"));
+        assert_eq!(bearer("BEARER kpl_1"), Some("kpl_1"));
+        assert_eq!(bearer("Basic kpl_1"), None);
+        assert_eq!(bearer("Bearer "), None);
+        assert_eq!(bearer("Bearerkpl_1"), None);
     }
 }

@@ -101,7 +101,9 @@ pub(super) fn explain(s: &Scorer<'_>, li: LearnerIdx, pi: PlacementIdx) -> Expla
     let pl = s.prepare(li);
     let (l, p, row) = (pl.learner, s.data.placement(pi), s.row(pi));
     let mut violations = Vec::new();
-    let feasible = s.check(&pl, row, &mut violations).is_some();
+    let feasible = s
+        .check(&pl, row, &mut violations, super::ScoreView::Full)
+        .is_some();
     let distance_km = chord2_to_km(row.chord2(&pl.home));
     let facts = PairFacts {
         kind: p.kind,

@@ -43,8 +43,10 @@ pub enum ScoreView {
     /// Advisors and allocation: every component.
     #[default]
     Full,
-    /// Employers: the support component counts as fully met for every learner, so neither the
-    /// score nor the ranking reveals anything about support needs (special-category data).
+    /// Employers: support counts as fully met for every learner, both as a component and as a
+    /// hard constraint (essential support is not checked), so neither the score, the ranking nor
+    /// who appears at all reveals anything about support needs (special-category data). The
+    /// distance counts by band only.
     Public,
 }
 
@@ -267,24 +269,39 @@ impl<'d> Scorer<'d> {
     /// The score of a pair given the placement's row (the index keeps its own copies).
     #[inline]
     pub fn score_row(&self, pl: &Prepared<'_>, p: &PlacementRow, view: ScoreView) -> Option<u16> {
-        let chord2 = self.check(pl, p, &mut FirstFailure)?;
+        self.raw_in(pl, p, view)
+            .map(|(raw, _)| total(pl.policy, &raw))
+    }
+
+    /// Raw component values (permille) of a pair as seen through `view`, with the exact distance
+    /// in km; `None` when a hard constraint, as that view sees them, fails.
+    #[inline]
+    pub fn raw_in(
+        &self,
+        pl: &Prepared<'_>,
+        p: &PlacementRow,
+        view: ScoreView,
+    ) -> Option<([u16; 7], f64)> {
+        let chord2 = self.check(pl, p, &mut FirstFailure, view)?;
         let km = chord2_to_km(chord2);
         let mut raw = components::raw_values(self, pl, p, km);
         if view == ScoreView::Public {
             raw[Component::Support.ix()] = SCORE_MAX;
             raw[Component::Distance.ix()] = crate::anonymise::band_permille(km);
         }
-        Some(total(pl.policy, &raw))
+        Some((raw, km))
     }
 
     /// Runs every hard constraint, cheapest first. Returns the squared chord distance when all
-    /// hold; with a collecting sink it records every failure instead of stopping.
+    /// hold; with a collecting sink it records every failure instead of stopping. The
+    /// [`ScoreView::Public`] view skips the essential-support check.
     #[inline(always)]
     pub(crate) fn check<S: Sink>(
         &self,
         pl: &Prepared<'_>,
         p: &PlacementRow,
         sink: &mut S,
+        view: ScoreView,
     ) -> Option<f64> {
         let l = pl.learner;
         let mut ok = true;
@@ -390,7 +407,7 @@ impl<'d> Scorer<'d> {
             );
         }
         let missing = l.support.essential.minus(p.support_offered);
-        if !missing.is_empty() {
+        if view == ScoreView::Full && !missing.is_empty() {
             fail!(
                 EssentialSupportMissing,
                 Violation::EssentialSupportMissing {
@@ -427,7 +444,7 @@ impl<'d> Scorer<'d> {
     #[inline]
     pub fn tally(&self, pl: &Prepared<'_>, p: &PlacementRow, tally: &mut Tally) {
         tally.placements += 1;
-        self.check(pl, p, tally);
+        self.check(pl, p, tally, ScoreView::Full);
     }
 
     /// Full evaluation of one pair: score and components when feasible, every failed constraint

@@ -64,9 +64,11 @@ fn live() -> &'static Live {
 pub async fn start(
     State(s): State<AppState>,
     ctx: Ctx,
-    body: JsonBody<AllocationRequest>,
+    body: Result<JsonBody<AllocationRequest>, Problem>,
 ) -> ApiResult<Response> {
     ctx.require(ANALYST)?;
+    // The role is checked before the body is looked at: 403 whatever was sent.
+    let body = body?;
     let req = body.value;
     let k = req.k.unwrap_or(DEFAULT_K);
     if !(1..=1000).contains(&k) {

@@ -40,9 +40,11 @@ pub async fn list(
 pub async fn create(
     State(s): State<AppState>,
     ctx: Ctx,
-    body: JsonBody<LearnerRecord>,
+    body: Result<JsonBody<LearnerRecord>, Problem>,
 ) -> ApiResult<Response> {
     ctx.require(ADVISOR)?;
+    // The role is checked before the body is looked at: 403 whatever was sent.
+    let body = body?;
     records::create(&s, &ctx, &ctx.caller.regions, body).await
 }
 
@@ -76,9 +78,11 @@ pub async fn update(
     ctx: Ctx,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: JsonBody<serde_json::Map<String, serde_json::Value>>,
+    body: Result<JsonBody<serde_json::Map<String, serde_json::Value>>, Problem>,
 ) -> ApiResult<Response> {
     ctx.require(ADVISOR)?;
+    // The role is checked before the body is looked at: 403 whatever was sent.
+    let body = body?;
     let (scope, allowed) = (ctx.learner_scope(), ctx.caller.regions.clone());
     records::update::<LearnerRecord>(&s, &ctx, id, scope, allowed, &headers, body).await
 }
@@ -106,9 +110,11 @@ pub async fn propose(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    body: JsonBody<Proposal>,
+    body: Result<JsonBody<Proposal>, Problem>,
 ) -> ApiResult<Response> {
     ctx.require(ADVISOR)?;
+    // The role is checked before the body is looked at: 403 whatever was sent.
+    let body = body?;
     let proposal = body.value;
     if proposal.reason.trim().is_empty() {
         return Err(Problem::invalid_field("reason", "say why, in a few words"));

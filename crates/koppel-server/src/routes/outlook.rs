@@ -45,9 +45,11 @@ fn check(rows: &[OutlookRecord], refs: &Reference) -> Vec<InvalidField> {
 pub async fn put_outlook(
     State(s): State<AppState>,
     ctx: Ctx,
-    body: JsonBody<Vec<OutlookRecord>>,
+    body: Result<JsonBody<Vec<OutlookRecord>>, Problem>,
 ) -> ApiResult<Response> {
     ctx.require(&[Role::Admin])?;
+    // The role is checked before the body is looked at: 403 whatever was sent.
+    let body = body?;
     let errors = check(&body.value, s.engine.snapshot().reference());
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));

@@ -43,9 +43,11 @@ pub async fn list(
 pub async fn create(
     State(s): State<AppState>,
     ctx: Ctx,
-    body: JsonBody<PlacementRecord>,
+    body: Result<JsonBody<PlacementRecord>, Problem>,
 ) -> ApiResult<Response> {
     ctx.require(DESK)?;
+    // The role is checked before the body is looked at: 403 whatever was sent.
+    let body = body?;
     records::create(&s, &ctx, &ctx.caller.employers, body).await
 }
 
@@ -74,9 +76,11 @@ pub async fn update(
     ctx: Ctx,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: JsonBody<serde_json::Map<String, serde_json::Value>>,
+    body: Result<JsonBody<serde_json::Map<String, serde_json::Value>>, Problem>,
 ) -> ApiResult<Response> {
     ctx.require(DESK)?;
+    // The role is checked before the body is looked at: 403 whatever was sent.
+    let body = body?;
     let (scope, allowed) = (ctx.placement_scope(), ctx.caller.employers.clone());
     records::update::<PlacementRecord>(&s, &ctx, id, scope, allowed, &headers, body).await
 }
