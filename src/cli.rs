@@ -60,6 +60,24 @@ pub enum ModeArg {
     Stable,
 }
 
+/// Report language on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LangArg {
+    /// Dutch.
+    Nl,
+    /// English.
+    En,
+}
+
+impl From<LangArg> for koppel_report::Lang {
+    fn from(l: LangArg) -> koppel_report::Lang {
+        match l {
+            LangArg::Nl => koppel_report::Lang::Nl,
+            LangArg::En => koppel_report::Lang::En,
+        }
+    }
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -150,6 +168,22 @@ pub enum Command {
         /// Print the wall-clock seconds of each stage (load, candidates, solve, write) to stderr.
         #[arg(long)]
         timings: bool,
+    },
+    /// Render an allocation's summary as a self-contained HTML fairness report: placement rates
+    /// per group with the four-fifths check, score and rank distributions, unplaced by reason.
+    Report {
+        /// The --out DIR of `koppel allocate` (reads DIR/summary.json).
+        #[arg(long, value_name = "DIR")]
+        allocation: PathBuf,
+        /// A second allocation to show side by side (as B).
+        #[arg(long, value_name = "DIR")]
+        compare: Option<PathBuf>,
+        /// The HTML file to write (replaced atomically).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Language of the report.
+        #[arg(long, value_enum, default_value = "nl")]
+        lang: LangArg,
     },
     /// Solve a DIMACS min-cost-flow file of Koppel's allocation layout exactly; prints `cost C`
     /// and `solve_s T`.

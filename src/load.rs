@@ -161,23 +161,47 @@ pub fn dataset(source: &Source) -> Result<Dataset> {
 
 /// The policy: `--policy FILE` if given, else `policy.toml` in the data source, else built-in.
 pub fn policies(source: &Source, file: Option<&Path>, data: &Dataset) -> Result<PolicySet> {
-    let (text, origin) = match file {
-        Some(f) => (
-            std::fs::read_to_string(f)
+    policies_from(policy_text(source, file)?.as_ref(), data)
+}
+
+/// The policy set of a text read by [`policy_text`] (`None`: the built-in weights).
+pub fn policies_from(text: Option<&PolicyText>, data: &Dataset) -> Result<PolicySet> {
+    match text {
+        Some(p) => {
+            parse_policy(&p.text, data).with_context(|| format!("invalid policy in {}", p.origin))
+        }
+        None => Ok(PolicySet::uniform(
+            Default::default(),
+            data.reference.regions.len(),
+        )),
+    }
+}
+
+/// A policy text and where it came from.
+pub struct PolicyText {
+    /// The TOML.
+    pub text: String,
+    /// The file it was read from (or the embedded demo data's policy).
+    pub origin: String,
+}
+
+/// The policy text [`policies`] reads: `--policy FILE`, else `policy.toml` in the data source;
+/// `None` when neither exists and the built-in weights apply.
+pub fn policy_text(source: &Source, file: Option<&Path>) -> Result<Option<PolicyText>> {
+    Ok(match file {
+        Some(f) => Some(PolicyText {
+            text: std::fs::read_to_string(f)
                 .with_context(|| format!("cannot read policy file {}", f.display()))?,
-            f.display().to_string(),
-        ),
-        None => match source.read(POLICY_FILE)? {
-            Some(t) => (t, format!("{} ({POLICY_FILE})", source.describe())),
-            None => {
-                return Ok(PolicySet::uniform(
-                    Default::default(),
-                    data.reference.regions.len(),
-                ))
-            }
-        },
-    };
-    parse_policy(&text, data).with_context(|| format!("invalid policy in {origin}"))
+            origin: f.display().to_string(),
+        }),
+        None => source.read(POLICY_FILE)?.map(|text| PolicyText {
+            text,
+            origin: match source {
+                Source::Dir(d) => d.join(POLICY_FILE).display().to_string(),
+                Source::Embedded => format!("{} ({POLICY_FILE})", source.describe()),
+            },
+        }),
+    })
 }
 
 /// Parses and validates policy TOML.

@@ -466,3 +466,50 @@ fn a_vacancy_just_posted_or_closed_is_explained_as_it_is_now() {
         );
     }
 }
+
+#[test]
+fn an_allocation_summary_says_which_policy_and_data_made_it() {
+    use koppel_core::allocate::report::Provenance;
+    let srv = Server::start();
+    let analyst = srv.token("analyst", &[]);
+    let run = |body: Value| {
+        let job = json(
+            srv.send_json(Method::POST, &analyst, "/v1/allocations", &body),
+            202,
+        );
+        let done = wait_for_job(&srv, &analyst, job["id"].as_str().unwrap());
+        assert_eq!(done["status"], "done", "{done}");
+        done["summary"]["provenance"].clone()
+    };
+    // The service's own policy (the demo's policy.toml, stored on first start).
+    let p = run(json!({"mode": "stable", "k": 8}));
+    assert_eq!(p["mode"], "stable");
+    assert_eq!(p["k"], 8);
+    assert!(
+        p["data"].as_str().unwrap().contains("snapshot at version"),
+        "{p}"
+    );
+    let demo_policy =
+        std::fs::read_to_string(common::root().join("fixtures/demo/policy.toml")).unwrap();
+    assert_eq!(p["policy_sha256"], Provenance::policy_digest(&demo_policy));
+    assert!(p["created_at"].as_str().unwrap().ends_with('Z'), "{p}");
+    // A policy sent with the request is used for that job, and named.
+    let mine = "[default.weights]\noutlook = 1000\npreference = 0\nqualification = 0\nsupport = 0\ndistance = 0\nhours = 0\npathway = 0\n";
+    let p = run(json!({"mode": "optimal", "policy": mine}));
+    assert_eq!(p["policy"], "policy sent with the request");
+    assert_eq!(p["policy_sha256"], Provenance::policy_digest(mine));
+    // An invalid one is refused before any job starts, naming the field.
+    let e = json(
+        srv.send_json(
+            Method::POST,
+            &analyst,
+            "/v1/allocations",
+            &json!({"mode": "optimal", "policy": "[region.atlantis]\nregion_hops = 1\n"}),
+        ),
+        422,
+    );
+    assert!(
+        e.to_string().contains("policy") && e.to_string().contains("atlantis"),
+        "{e}"
+    );
+}

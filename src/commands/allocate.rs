@@ -6,7 +6,7 @@ use crate::cli::{DataArgs, ModeArg};
 use crate::{dimacs, load};
 use anyhow::{Context as _, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use koppel_core::allocate::report::{self, Holders};
+use koppel_core::allocate::report::{self, Holders, Provenance};
 use koppel_core::allocate::{deferred, Assignment, Cohort, Mode};
 use koppel_core::{PlacementIndex, Scorer};
 use rayon::prelude::*;
@@ -44,7 +44,8 @@ pub fn run(
     let mut timer = Timer::start();
     let source = source_of(args)?;
     let data = load::dataset(&source)?;
-    let policies = load::policies(&source, args.policy.as_deref(), &data)?;
+    let policy = load::policy_text(&source, args.policy.as_deref())?;
+    let policies = load::policies_from(policy.as_ref(), &data)?;
     let ctx = Context { data, policies };
     timer.lap("load");
 
@@ -74,6 +75,18 @@ pub fn run(
         summary.versus_optimal = Some(report::compare(&cohort, &assignment, &optimal));
         timer.lap("compare");
     }
+    summary.provenance = Some(Provenance {
+        data: source.describe(),
+        policy: policy
+            .as_ref()
+            .map_or_else(|| "default policy".to_owned(), |p| p.origin.clone()),
+        policy_sha256: policy.as_ref().map(|p| Provenance::policy_digest(&p.text)),
+        k: k as u64,
+        mode,
+        learners: summary.learners,
+        placements: summary.placements,
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    });
 
     write_rows(out, &ctx, &cohort, &assignment)?;
     let mut f = BufWriter::new(File::create(out.join("summary.json"))?);

@@ -4,6 +4,7 @@ mod allocate;
 mod candidates;
 mod generate;
 mod matching;
+mod report;
 mod serve;
 mod solve_dimacs;
 mod validate;
@@ -70,6 +71,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             export_dimacs.as_deref(),
             allocate::Report { json, timings },
         ),
+        Command::Report {
+            allocation,
+            compare,
+            out,
+            lang,
+        } => report::run(&allocation, compare.as_deref(), &out, lang.into()),
         Command::SolveDimacs { file } => solve_dimacs::run(&file),
         Command::Serve {
             addr,

@@ -11,6 +11,7 @@ use axum::http::{header, StatusCode};
 use sha2::{Digest, Sha256};
 
 /// The authenticated context of a request.
+#[derive(Clone, Debug)]
 pub struct Ctx {
     /// Who.
     pub caller: Caller,
@@ -83,47 +84,62 @@ impl FromRequestParts<AppState> for Ctx {
                     "send an API token as `Authorization: Bearer <token>` (create one with `koppel token create`)",
                 )
             })?;
-        let caller = state
-            .tokens
-            .caller(&*state.store, &token_hash(token))
-            .await?
-            .ok_or_else(|| Problem::unauthorized("the token is unknown or revoked"))?;
-        if state.limiter.check_key(&caller.token_id).is_err() {
-            return Err(Problem {
-                retry_after: Some(1),
-                ..Problem::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate-limited",
-                    "too many requests for this token; slow down",
-                )
-            });
-        }
+        let caller = caller_of(state, &token_hash(token)).await?;
+        Ok(Ctx::new(caller, parts, idempotency_key(parts)?))
+    }
+}
+
+impl Ctx {
+    /// The context of a request by a known caller.
+    pub fn new(caller: Caller, parts: &Parts, idempotency_key: Option<String>) -> Ctx {
         let template = parts
             .extensions
             .get::<MatchedPath>()
             .map_or("?", |p| p.as_str());
-        let idempotency_key = match parts.headers.get("idempotency-key") {
-            None => None,
-            Some(v) => {
-                let k = v.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 255);
-                Some(
-                    k.ok_or_else(|| {
-                        Problem::bad_request(
-                            "Idempotency-Key must be 1-255 visible ASCII characters",
-                        )
-                    })?
-                    .to_owned(),
-                )
-            }
-        };
-        Ok(Ctx {
+        Ctx {
             caller,
             route: format!("{} {template}", parts.method),
             idempotency_key,
-        })
+        }
     }
 }
 
+/// The caller of a token hash, within its rate limit: 401 for an unknown or revoked token, 429
+/// over the limit. Shared by API tokens and browser sessions.
+pub async fn caller_of(state: &AppState, token_hash: &str) -> Result<Caller, Problem> {
+    let caller = state
+        .tokens
+        .caller(&*state.store, token_hash)
+        .await?
+        .ok_or_else(|| Problem::unauthorized("the token is unknown or revoked"))?;
+    if state.limiter.check_key(&caller.token_id).is_err() {
+        return Err(Problem {
+            retry_after: Some(1),
+            ..Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "too many requests for this token; slow down",
+            )
+        });
+    }
+    Ok(caller)
+}
+
+/// The `Idempotency-Key` header, if sent and well-formed.
+fn idempotency_key(parts: &Parts) -> Result<Option<String>, Problem> {
+    match parts.headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => {
+            let k = v.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 255);
+            Ok(Some(
+                k.ok_or_else(|| {
+                    Problem::bad_request("Idempotency-Key must be 1-255 visible ASCII characters")
+                })?
+                .to_owned(),
+            ))
+        }
+    }
+}
 /// The token of an `Authorization` value; the scheme name is case-insensitive (RFC 9110 §11.1).
 fn bearer(value: &str) -> Option<&str> {
     let (scheme, token) = value.split_once(' ')?;

@@ -226,11 +226,13 @@ pub struct Engine {
     published: watch::Sender<u64>,
     wake: Notify,
     pool: rayon::ThreadPool,
+    policy_text: Option<String>,
 }
 
 impl Engine {
     /// Builds the engine from stored data (blocking: call from a blocking context).
     pub fn load(d: SnapshotData) -> Result<Arc<Engine>, String> {
+        let policy_text = d.policy.clone();
         let live = Live::load(d)?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
@@ -254,7 +256,13 @@ impl Engine {
             published: watch::channel(0).0,
             wake: Notify::new(),
             pool,
+            policy_text,
         }))
+    }
+
+    /// The policy file (TOML) the service scores with, if one was given.
+    pub fn policy_text(&self) -> Option<&str> {
+        self.policy_text.as_deref()
     }
 
     /// The current snapshot (may lag the database by one rebuild).

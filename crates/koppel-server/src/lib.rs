@@ -15,6 +15,7 @@ pub mod middleware;
 pub mod routes;
 pub mod state;
 pub mod store;
+pub mod web;
 
 use axum::Router;
 use engine::Engine;
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
     let body_limit = state.limits.body_bytes;
     let (router, _) = routes::api().split_for_parts();
     router
+        .merge(web::router())
         .with_state(state)
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn(middleware::tag_route))

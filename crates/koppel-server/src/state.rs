@@ -52,6 +52,8 @@ pub struct AppState {
     pub pseudonym_key: Arc<Vec<u8>>,
     /// Recently seen tokens.
     pub tokens: Arc<crate::auth::TokenCache>,
+    /// Browser sessions of the web pages.
+    pub sessions: Arc<crate::web::session::Sessions>,
 }
 
 impl AppState {
@@ -74,6 +76,7 @@ impl AppState {
             limits: Arc::new(limits),
             pseudonym_key: Arc::new(key),
             tokens: Arc::default(),
+            sessions: Arc::default(),
         }
     }
 }

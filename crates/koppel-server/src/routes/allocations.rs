@@ -10,7 +10,9 @@ use crate::state::AppState;
 use crate::store::{AllocationRow, AssignmentRow, Role, Store};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use koppel_core::allocate::{report, Cohort, Mode, DEFAULT_K};
+use koppel_core::allocate::report::{self, Provenance};
+use koppel_core::allocate::{Cohort, Mode, DEFAULT_K};
+use koppel_core::{PolicyConfig, PolicySet, Scorer};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -29,6 +31,10 @@ pub struct AllocationRequest {
     /// Candidates per learner (1..=1000, default 32).
     #[schema(minimum = 1, maximum = 1000)]
     pub k: Option<usize>,
+    /// A policy (TOML, as in `policy.toml`, see docs/policy.md) for this job only; default: the
+    /// service's policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 
 /// A job with its live progress.
@@ -74,10 +80,33 @@ pub async fn start(
     if !(1..=1000).contains(&k) {
         return Err(Problem::invalid_field("k", "must be in 1..=1000"));
     }
+    let snap = s.engine.snapshot();
+    let policies = match &req.policy {
+        Some(text) => Some(parse_policy(text, &snap)?),
+        None => None,
+    };
+    let (policy, policy_sha256) = match (&req.policy, s.engine.policy_text()) {
+        (Some(t), _) => ("policy sent with the request", Some(t.as_str())),
+        (None, Some(t)) => ("service policy (stored in the database)", Some(t)),
+        (None, None) => ("default policy", None),
+    };
+    let provenance = Provenance {
+        data: format!("service database snapshot at version {}", snap.version),
+        policy: policy.to_owned(),
+        policy_sha256: policy_sha256.map(Provenance::policy_digest),
+        k: k as u64,
+        mode: req.mode,
+        learners: snap.data().learners.len() as u64,
+        placements: snap.data().placements.len() as u64,
+        created_at: String::new(),
+    };
     let mut raw = [0u8; 12];
     rand::rng().fill_bytes(&mut raw);
     let id = format!("A{}", hex::encode(raw));
-    let request = serde_json::json!({ "mode": req.mode, "k": k });
+    let mut request = serde_json::json!({ "mode": req.mode, "k": k });
+    if let Some(text) = &req.policy {
+        request["policy"] = text.as_str().into();
+    }
     let r = s
         .store
         .create_allocation(&id, request, ctx.audit("create"), ctx.idem("", &body.raw))
@@ -89,30 +118,46 @@ pub async fn start(
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(id.clone(), progress.clone());
-        tokio::spawn(run_job(
-            s.store.clone(),
-            s.engine.snapshot(),
-            id,
-            req.mode,
+        let job = Job {
+            mode: req.mode,
             k,
-            progress,
-        ));
+            policies,
+            provenance,
+        };
+        tokio::spawn(run_job(s.store.clone(), snap, id, job, progress));
     }
     Ok(written(r))
+}
+
+/// A policy sent with a request, checked against the snapshot's reference tables.
+fn parse_policy(text: &str, snap: &Snapshot) -> Result<PolicySet, Problem> {
+    let cfg: PolicyConfig = toml::from_str(text)
+        .map_err(|e| Problem::invalid_field("policy", format!("not a valid policy: {e}")))?;
+    PolicySet::resolve(&cfg, snap.reference())
+        .map_err(|e| Problem::invalid_field("policy", e.to_string()))
+}
+
+/// What one job runs.
+struct Job {
+    mode: Mode,
+    k: usize,
+    /// The request's own policy; `None`: the snapshot's.
+    policies: Option<PolicySet>,
+    /// Filled in but for the time, which is set when the job runs.
+    provenance: Provenance,
 }
 
 async fn run_job(
     store: Arc<dyn Store>,
     snap: Arc<Snapshot>,
     id: String,
-    mode: Mode,
-    k: usize,
+    job: Job,
     progress: Arc<(AtomicU64, AtomicU64)>,
 ) {
     let _ = store
         .finish_allocation(&id, "running", None, None, Vec::new())
         .await;
-    let outcome = tokio::task::spawn_blocking(move || allocate(&snap, mode, k, &progress)).await;
+    let outcome = tokio::task::spawn_blocking(move || allocate(&snap, job, &progress)).await;
     let result = match outcome {
         Ok((summary, rows)) => {
             store
@@ -140,11 +185,18 @@ async fn run_job(
 
 fn allocate(
     snap: &Snapshot,
-    mode: Mode,
-    k: usize,
+    job: Job,
     progress: &(AtomicU64, AtomicU64),
 ) -> (serde_json::Value, Vec<AssignmentRow>) {
-    let (data, scorer) = (snap.data(), snap.scorer());
+    let Job {
+        mode,
+        k,
+        policies,
+        mut provenance,
+    } = job;
+    let data = snap.data();
+    let own = policies.map(|p| Scorer::new(data, p));
+    let scorer = own.as_ref().unwrap_or_else(|| snap.scorer());
     progress
         .1
         .store(data.learners.len() as u64, Ordering::Relaxed);
@@ -152,7 +204,9 @@ fn allocate(
         progress.0.store(done as u64, Ordering::Relaxed)
     });
     let asg = cohort.allocate(mode, &mut |_, _| {});
-    let summary = report::summarise(data, &cohort, &asg, mode);
+    let mut summary = report::summarise(data, &cohort, &asg, mode);
+    provenance.created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    summary.provenance = Some(provenance);
     let rows = (0..data.learners.len())
         .filter_map(|i| report::assignment_row(data, &cohort, &asg, i))
         .map(|r| AssignmentRow {

@@ -2,13 +2,13 @@
 //! shape the response. The router and the OpenAPI document come from one list (utoipa-axum),
 //! so a route cannot exist without its documentation, and tests walk that same list.
 
-mod allocations;
+pub(crate) mod allocations;
 mod health;
-mod learners;
-mod matches;
+pub(crate) mod learners;
+pub(crate) mod matches;
 mod outlook;
-mod placements;
-mod records;
+pub(crate) mod placements;
+pub(crate) mod records;
 
 use crate::error::{InvalidField, Problem, ProblemBody};
 use crate::state::AppState;

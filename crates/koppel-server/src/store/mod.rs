@@ -456,6 +456,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// One job.
     async fn allocation(&self, id: &str) -> Result<AllocationRow, StoreError>;
+    /// The newest `limit` jobs, newest first, without their summaries.
+    async fn allocations(&self, limit: u32) -> Result<Vec<AllocationRow>, StoreError>;
     /// A job's assignments by learner id after `after`.
     async fn assignments(
         &self,

@@ -243,6 +243,10 @@ impl Store for SqliteStore {
         reads::allocation(&self.pool, id).await
     }
 
+    async fn allocations(&self, limit: u32) -> Result<Vec<AllocationRow>, StoreError> {
+        reads::allocations(&self.pool, limit).await
+    }
+
     async fn assignments(
         &self,
         id: &str,

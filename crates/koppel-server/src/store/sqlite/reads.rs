@@ -206,6 +206,32 @@ pub(super) async fn allocation(pool: &SqlitePool, id: &str) -> Result<Allocation
     })
 }
 
+/// The newest jobs first, without their summaries.
+pub(super) async fn allocations(
+    pool: &SqlitePool,
+    limit: u32,
+) -> Result<Vec<AllocationRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, status, request, error, created_at FROM allocations
+         ORDER BY created_at DESC, id LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AllocationRow {
+                id: r.get("id"),
+                status: r.get("status"),
+                request: json(r.get("request"), "allocation request")?,
+                summary: None,
+                error: r.get("error"),
+                created_at: r.get("created_at"),
+            })
+        })
+        .collect()
+}
+
 pub(super) async fn assignments(
     pool: &SqlitePool,
     id: &str,

@@ -1,0 +1,305 @@
+//! Browser tests: a real headless Chromium against a real `koppel serve`, one person per role,
+//! as the web pages are used. Screenshots for the docs: `KOPPEL_SCREENSHOTS=docs/screenshots`.
+
+mod common;
+#[path = "browser/driver.rs"]
+mod driver;
+
+use common::{Demo, Server};
+use driver::Browser;
+use std::time::Duration;
+
+#[test]
+fn an_advisor_reads_a_learners_matches_asks_why_not_and_proposes() {
+    let demo = Demo::load();
+    let srv = Server::start();
+    let advisor = srv.token("advisor", &["rijnmond"]);
+    // A learner of the region with a full list of matches.
+    let learner = demo
+        .learners
+        .iter()
+        .filter(|l| l["region"] == "rijnmond")
+        .find(|l| {
+            let path = format!("/v1/learners/{}/matches?k=5", l["id"].as_str().unwrap());
+            common::json(srv.get(&advisor, &path), 200)["matches"]
+                .as_array()
+                .is_some_and(|m| m.len() == 5)
+        })
+        .expect("a rijnmond learner with five matches");
+    let (id, name) = (
+        learner["id"].as_str().unwrap(),
+        learner["name"].as_str().unwrap(),
+    );
+    let b = Browser::start(&srv.base);
+
+    // Not signed in: the pages send you to sign in, and come back after.
+    b.goto(&format!("/learners/{id}"));
+    assert!(b.path().starts_with("/sign-in"), "{}", b.path());
+    b.screenshot("sign-in");
+    b.fill("#token", &advisor);
+    b.click("form[action='/sign-in'] button[type=submit]");
+    assert_eq!(b.path(), format!("/learners/{id}"));
+
+    // Find by name.
+    b.goto("/learners");
+    b.fill("#q", &name[..name.len().min(6)]);
+    b.click("form[role=search] button[type=submit]");
+    let link = b.find(&format!("a[href='/learners/{id}']"));
+    b.click_el(&link);
+    assert_eq!(b.path(), format!("/learners/{id}"));
+    assert!(b.text("h1").contains(name));
+    b.screenshot("advisor-learner");
+
+    // Every card's bar segments add up to its score, in points and in drawn length.
+    let cards = b.find_all("article.card");
+    assert!(
+        !cards.is_empty(),
+        "the demo learner has matches: {}",
+        b.js("return document.body.innerText;", vec![])
+    );
+    let check = b.js(
+        "return [...document.querySelectorAll('.stack')].map(s => {
+            const parts = [...s.children];
+            return {
+              score: +s.dataset.score,
+              points: parts.reduce((a, p) => a + +p.dataset.points, 0),
+              width: s.clientWidth,
+              drawn: parts.reduce((a, p) => a + p.getBoundingClientRect().width, 0),
+              n: parts.length,
+            };
+        });",
+        vec![],
+    );
+    for bar in check.as_array().unwrap() {
+        assert_eq!(bar["score"], bar["points"], "{bar}");
+        assert_eq!(bar["n"], 7, "one segment per component: {bar}");
+        let want = bar["score"].as_f64().unwrap() / 1000.0 * bar["width"].as_f64().unwrap();
+        let drawn = bar["drawn"].as_f64().unwrap();
+        assert!(
+            (drawn - want).abs() <= 2.0,
+            "drawn {drawn} px, want {want} px: {bar}"
+        );
+    }
+
+    // Filters: only learn-work jobs.
+    b.goto(&format!("/learners/{id}?kind=internship"));
+    let kinds = b.js(
+        "return [...document.querySelectorAll('article.card p.muted')].map(p => p.textContent);",
+        vec![],
+    );
+    for k in kinds.as_array().unwrap() {
+        assert!(k.as_str().unwrap().contains("Stage"), "{k}");
+    }
+
+    // Why not: a placement out of reach is explained constraint by constraint.
+    let far = demo
+        .placements
+        .iter()
+        .find(|p| p["region"] != "rijnmond" && p["region"] != "drechtsteden")
+        .or_else(|| {
+            demo.placements
+                .iter()
+                .find(|p| p["kind"] == "banenafspraak")
+        })
+        .unwrap();
+    b.goto(&format!("/learners/{id}"));
+    b.fill("#why", far["id"].as_str().unwrap());
+    b.click("form[action$='/why'] button[type=submit]");
+    let reasons = b.find_all("ul.violations li");
+    let fits = !b.find_all(".notice").is_empty();
+    assert!(
+        fits || !reasons.is_empty(),
+        "either it fits or it says why not"
+    );
+    if !fits {
+        b.screenshot("advisor-why-not");
+    }
+
+    // Propose the best placement with a reason.
+    b.goto(&format!("/learners/{id}"));
+    let first = b.find("article.card");
+    let placement = b.attr(&first, "data-placement").unwrap();
+    b.fill(
+        &format!("article.card[data-placement='{placement}'] input[name=reason]"),
+        "past bij haar wens en reistijd",
+    );
+    b.click(&format!(
+        "article.card[data-placement='{placement}'] form button[type=submit]"
+    ));
+    assert!(
+        b.text(".notice").contains(&placement),
+        "the proposal is confirmed"
+    );
+    let audit = common::koppel()
+        .args(["audit", "--db"])
+        .arg(&srv.db)
+        .args(["--learner", id])
+        .output()
+        .unwrap();
+    let audit = String::from_utf8_lossy(&audit.stdout);
+    assert!(
+        audit.contains("propose"),
+        "the proposal is audited:\n{audit}"
+    );
+    assert!(
+        audit.contains("/learners/{id}"),
+        "page reads are audited:\n{audit}"
+    );
+
+    // A form without its CSRF token is refused, in the page and by status.
+    b.js(
+        "document.querySelectorAll('input[name=csrf]').forEach(i => i.remove());",
+        vec![],
+    );
+    b.fill(
+        &format!("article.card[data-placement='{placement}'] input[name=reason]"),
+        "zonder token",
+    );
+    b.click(&format!(
+        "article.card[data-placement='{placement}'] form button[type=submit]"
+    ));
+    assert!(
+        b.source().contains("did not come from this site"),
+        "refused page"
+    );
+    let status = b.status_of(
+        "POST",
+        &format!("/learners/{id}/proposals"),
+        &format!("placement={placement}&reason=x"),
+    );
+    assert_eq!(status, 403, "a form post without the CSRF token");
+    let wrong = b.status_of(
+        "POST",
+        &format!("/learners/{id}/proposals"),
+        &format!("csrf=00&placement={placement}&reason=x"),
+    );
+    assert_eq!(wrong, 403, "a form post with a wrong CSRF token");
+
+    // Signing out ends the session.
+    b.goto("/learners");
+    b.click("form[action='/sign-out'] button");
+    b.goto("/learners");
+    assert!(b.path().starts_with("/sign-in"));
+}
+
+#[test]
+fn a_desk_fixes_an_inline_error_and_sees_candidates_without_personal_data() {
+    let demo = Demo::load();
+    let srv = Server::start();
+    let (employer, other) = demo.two_employers();
+    let desk = srv.token("employer_desk", &[&employer]);
+    let base = demo.placement_of(&employer);
+    let b = Browser::start(&srv.base);
+    b.sign_in(&desk);
+    assert_eq!(b.path(), "/vacancies");
+
+    b.click("a[href='/vacancies/new']");
+    b.fill("#id", "PWEB0001");
+    b.fill("#title", "Stage in de keuken");
+    b.js(
+        "document.querySelector('#sector').value = arguments[0];",
+        vec![base["sector"].clone()],
+    );
+    b.js(
+        "document.querySelector('#region').value = arguments[0];",
+        vec![base["region"].clone()],
+    );
+    b.js(
+        "document.querySelector('#kind').value = arguments[0];",
+        vec![base["kind"].clone()],
+    );
+    b.fill(
+        "#qualifications",
+        &base["qualifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q.as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    b.fill("#lat", &base["lat"].to_string());
+    b.fill("#lon", &base["lon"].to_string());
+    b.fill("#start_date", base["start_date"].as_str().unwrap());
+    b.js(
+        "document.querySelector('#start_date').value = arguments[0];",
+        vec![base["start_date"].clone()],
+    );
+    b.fill("#desk", base["desk"].as_str().unwrap());
+    b.fill("#capacity", "-3");
+    b.click("form[action='/vacancies'] button[type=submit]");
+    // The error sits beside its field, which is marked invalid; nothing else is lost.
+    assert!(
+        b.text("#capacity-error").len() > 3,
+        "inline error under capacity"
+    );
+    let cap = b.find("#capacity");
+    assert_eq!(b.attr(&cap, "aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        b.attr(&b.find("#title"), "value").as_deref(),
+        Some("Stage in de keuken")
+    );
+    b.screenshot("desk-inline-error");
+
+    b.fill("#capacity", "2");
+    b.click("form[action='/vacancies'] button[type=submit]");
+    assert_eq!(
+        b.path(),
+        "/vacancies/PWEB0001",
+        "saved, on to its candidates"
+    );
+    b.wait_for("article.card", Duration::from_secs(20));
+    b.screenshot("desk-candidates");
+    let page = b.source();
+    for l in &demo.learners {
+        for field in ["name", "email", "birth_date"] {
+            if let Some(v) = l[field].as_str() {
+                assert!(!page.contains(v), "a learner's {field} on a desk page: {v}");
+            }
+        }
+    }
+    for word in ["support_needs", "essential", "in_register", "Jobcoach"] {
+        assert!(!page.contains(word), "{word} on a desk page");
+    }
+
+    // Another role's page → 403; another employer's vacancy → 404.
+    assert_eq!(b.status_of("GET", "/learners", ""), 403);
+    assert_eq!(b.status_of("GET", "/allocations", ""), 403);
+    let theirs = demo.placement_of(&other)["id"].as_str().unwrap().to_owned();
+    assert_eq!(b.status_of("GET", &format!("/vacancies/{theirs}"), ""), 404);
+    assert_eq!(
+        b.status_of("GET", &format!("/vacancies/{theirs}/edit"), ""),
+        404
+    );
+    b.goto("/learners");
+    assert!(b.text("h1").contains("Niet toegestaan"), "Dutch by default");
+
+    // Language switch.
+    b.click("header a[lang=en]");
+    assert!(b.text("h1").contains("Not allowed"));
+}
+
+#[test]
+fn an_analyst_runs_an_allocation_and_reads_its_report() {
+    let srv = Server::start();
+    let analyst = srv.token("analyst", &[]);
+    let b = Browser::start(&srv.base);
+    b.sign_in(&analyst);
+    assert_eq!(b.path(), "/allocations");
+    b.screenshot("analyst-start");
+    b.click("form[action='/allocations'] button[type=submit]");
+    assert!(b.path().starts_with("/allocations/A"), "{}", b.path());
+    b.wait_for(".report svg", Duration::from_secs(120));
+    b.screenshot("analyst-report");
+    b.js(
+        "document.querySelector('.report svg').scrollIntoView();",
+        vec![],
+    );
+    b.screenshot("analyst-report-chart");
+    let svgs = b.find_all(".report svg");
+    assert!(svgs.len() >= 3, "charts: {}", svgs.len());
+    let tables = b.find_all(".report table");
+    assert!(!tables.is_empty(), "group tables");
+    // An advisor page is not for analysts.
+    assert_eq!(b.status_of("GET", "/learners", ""), 403);
+}
