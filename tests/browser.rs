@@ -290,6 +290,10 @@ fn an_analyst_runs_an_allocation_and_reads_its_report() {
     b.click("form[action='/allocations'] button[type=submit]");
     assert!(b.path().starts_with("/allocations/A"), "{}", b.path());
     b.wait_for(".report svg", Duration::from_secs(120));
+    assert!(
+        b.source().contains("service policy"),
+        "the service's policy, unchanged in the form, is named as such"
+    );
     b.screenshot("analyst-report");
     b.js(
         "document.querySelector('.report svg').scrollIntoView();",
@@ -300,6 +304,40 @@ fn an_analyst_runs_an_allocation_and_reads_its_report() {
     assert!(svgs.len() >= 3, "charts: {}", svgs.len());
     let tables = b.find_all(".report table");
     assert!(!tables.is_empty(), "group tables");
-    // An advisor page is not for analysts.
-    assert_eq!(b.status_of("GET", "/learners", ""), 403);
+    let first = b.path();
+
+    // A second policy on the same cohort: priority for learners at risk, then side by side.
+    b.goto("/allocations");
+    b.fill("#policy", "[default.priority]\nat_risk = 200\n");
+    b.select("#mode", "optimal");
+    b.click("form[action='/allocations'] button[type=submit]");
+    let second = b.path();
+    assert_ne!(first, second);
+    b.wait_for(".report svg", Duration::from_secs(120));
+    assert!(
+        b.source().contains("policy sent with the request"),
+        "provenance names the policy"
+    );
+    let (a, bb) = (
+        &first["/allocations/".len()..],
+        &second["/allocations/".len()..],
+    );
+    b.goto(&format!("/allocations/compare?a={a}&b={bb}"));
+    b.wait_for(".report svg", Duration::from_secs(10));
+    let page = b.source();
+    assert!(
+        page.contains(a) && page.contains(bb),
+        "both allocations named"
+    );
+    b.screenshot("analyst-compare");
+    // A policy that does not parse is refused with the reason, beside nothing lost.
+    b.goto("/allocations");
+    b.fill("#policy", "[default.weights]\noutlook = \"veel\"\n");
+    b.click("form[action='/allocations'] button[type=submit]");
+    assert!(b.source().contains("policy"), "the field is named");
+    assert_eq!(
+        b.status_of("GET", "/learners", ""),
+        403,
+        "an advisor page is not for analysts"
+    );
 }

@@ -179,6 +179,15 @@ impl Browser {
         }
     }
 
+    /// Chooses an option of a select by value.
+    pub fn select(&self, css: &str, value: &str) {
+        self.find(css);
+        self.js(
+            "const s = document.querySelector(arguments[0]); s.value = arguments[1];",
+            vec![json!(css), json!(value)],
+        );
+    }
+
     pub fn text(&self, css: &str) -> String {
         let el = self.find(css);
         self.rt.block_on(el.text()).unwrap()

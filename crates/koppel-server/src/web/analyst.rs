@@ -121,7 +121,9 @@ pub async fn start(State(s): State<AppState>, w: Web, Form(f): Form<StartForm>) 
     // The service's own policy, unchanged in the form, is sent as "the service's policy", so
     // that the report says so.
     let service = s.engine.policy_text().unwrap_or_default().trim().to_owned();
-    let policy = Some(f.policy.trim().to_owned()).filter(|p| !p.is_empty() && *p != service);
+    // Browsers send a textarea's line breaks as CRLF.
+    let text = f.policy.replace("\r\n", "\n");
+    let policy = Some(text.trim().to_owned()).filter(|p| !p.is_empty() && *p != service);
     let value = AllocationRequest {
         mode,
         k: Some(k),
@@ -231,5 +233,8 @@ fn report(w: &Web, sum: &Summary, compare: Option<&Summary>) -> Markup {
         super::i18n::Lang::Nl => koppel_report::Lang::Nl,
         super::i18n::Lang::En => koppel_report::Lang::En,
     };
-    html! { div.report { (PreEscaped(koppel_report::render_fragment(sum, compare, lang))) } }
+    html! {
+        style { (PreEscaped(koppel_report::STYLE)) }
+        div.report { (PreEscaped(koppel_report::render_fragment(sum, compare, lang))) }
+    }
 }
