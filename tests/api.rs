@@ -33,6 +33,11 @@ const MATRIX: &[(&str, &str, [u16; 5])] = &[
     ),
     (
         "GET",
+        "/v1/learners/{id}/outcome",
+        [401, 200, 403, 403, 403],
+    ),
+    (
+        "GET",
         "/v1/learners/{id}/matches/{placement_id}",
         [401, 200, 403, 403, 403],
     ),

@@ -513,3 +513,79 @@ fn an_allocation_summary_says_which_policy_and_data_made_it() {
         "{e}"
     );
 }
+
+#[test]
+fn an_advisors_proposal_overrides_the_automated_allocation() {
+    let srv = Server::start();
+    let analyst = srv.token("analyst", &[]);
+    let job = json(
+        srv.send_json(
+            Method::POST,
+            &analyst,
+            "/v1/allocations",
+            &json!({"mode": "optimal"}),
+        ),
+        202,
+    );
+    let id = job["id"].as_str().unwrap();
+    assert_eq!(wait_for_job(&srv, &analyst, id)["status"], "done");
+    let rows = json(
+        srv.get(
+            &analyst,
+            &format!("/v1/allocations/{id}/assignments?limit=500"),
+        ),
+        200,
+    );
+    let first = &rows["items"][0];
+    let learner = first["learner"].as_str().unwrap();
+    let allocated = first["placement"].as_str().unwrap();
+    let region = Demo::load()
+        .learners
+        .iter()
+        .find(|l| l["id"] == learner)
+        .unwrap()["region"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let advisor = srv.token("advisor", &[&region]);
+    let path = format!("/v1/learners/{learner}/outcome");
+    let before = json(srv.get(&advisor, &path), 200);
+    assert_eq!(before["decided_by"], "allocation");
+    assert_eq!(before["standing"], allocated);
+    assert_eq!(before["allocation"]["allocation"], id);
+
+    // The advisor proposes another placement: the person's decision stands.
+    let matches = json(
+        srv.get(&advisor, &format!("/v1/learners/{learner}/matches?k=5")),
+        200,
+    );
+    let other = matches["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["placement"].as_str().unwrap())
+        .find(|p| *p != allocated)
+        .expect("a second match");
+    let proposal = json!({"placement": other, "reason": "past beter bij haar reistijd"});
+    json(
+        srv.send_json(
+            Method::POST,
+            &advisor,
+            &format!("/v1/learners/{learner}/proposals"),
+            &proposal,
+        ),
+        201,
+    );
+    let after = json(srv.get(&advisor, &path), 200);
+    assert_eq!(after["decided_by"], "advisor");
+    assert_eq!(after["standing"], other);
+    assert_eq!(after["proposal"]["reason"], "past beter bij haar reistijd");
+    assert_eq!(
+        after["allocation"]["placement"], allocated,
+        "the allocation is kept"
+    );
+
+    // Another region's advisor does not learn the learner exists.
+    let elsewhere = srv.token("advisor", &["twente"]);
+    json(srv.get(&elsewhere, &path), 404);
+}

@@ -130,6 +130,15 @@ fn an_advisor_reads_a_learners_matches_asks_why_not_and_proposes() {
         b.text(".notice").contains(&placement),
         "the proposal is confirmed"
     );
+    let standing = b.find("#standing");
+    assert_eq!(
+        b.attr(&standing, "data-decided-by").as_deref(),
+        Some("advisor")
+    );
+    assert!(
+        b.text("#standing").contains(&placement),
+        "the person's decision stands"
+    );
     let audit = common::koppel()
         .args(["audit", "--db"])
         .arg(&srv.db)

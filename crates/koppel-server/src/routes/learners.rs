@@ -6,7 +6,7 @@ use crate::auth::Ctx;
 use crate::body::JsonBody;
 use crate::error::{ApiResult, Problem, ProblemBody};
 use crate::state::AppState;
-use crate::store::{Kind, Proposal, Role, Write};
+use crate::store::{Kind, Outcome, Proposal, Role, Write};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -67,6 +67,28 @@ pub async fn get_one(
         )
         .await?;
     Ok(with_etag(row))
+}
+
+/// What has been decided for a learner of your regions: your latest proposal (which overrides
+/// any automated allocation) and their outcome in the latest finished allocation.
+#[utoipa::path(get, path = "/learners/{id}/outcome", tag = "learners", params(("id" = String, Path)),
+    responses((status = 200, body = Outcome), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+pub async fn outcome(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<Outcome>> {
+    ctx.require(ADVISOR)?;
+    // In scope (else 404) and audited as a read of the learner.
+    s.store
+        .get(
+            Kind::Learner,
+            &ctx.learner_scope(),
+            &id,
+            Some(ctx.audit("read")),
+        )
+        .await?;
+    Ok(axum::Json(s.store.outcome(&id).await?))
 }
 
 /// Changes a learner by JSON merge patch (RFC 7396); needs `If-Match`.

@@ -66,6 +66,7 @@ pub fn api() -> OpenApiRouter<AppState> {
             learners::erase
         ))
         .routes(routes!(learners::propose))
+        .routes(routes!(learners::outcome))
         .routes(routes!(matches::matches))
         .routes(routes!(matches::explain_pair))
         .routes(routes!(placements::list, placements::create))

@@ -359,6 +359,77 @@ pub struct AssignmentRow {
     pub rank: i64,
 }
 
+/// An advisor's proposal as stored.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ProposalRow {
+    /// Placement id.
+    pub placement: String,
+    /// Why, in the advisor's words.
+    pub reason: String,
+    /// Token that proposed it.
+    pub token_id: i64,
+    /// When, RFC 3339.
+    pub created_at: String,
+}
+
+/// A learner's place in an allocation.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AllocatedRow {
+    /// Allocation job id.
+    pub allocation: String,
+    /// When the job was started, RFC 3339.
+    pub created_at: String,
+    /// The placement, or `None` when the learner stayed unplaced.
+    pub placement: Option<String>,
+    /// Score of the pair.
+    pub score: Option<i64>,
+    /// Rank of the placement in the learner's own list.
+    pub rank: Option<i64>,
+}
+
+/// What has been decided for a learner. A person's proposal overrides an automated allocation.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Outcome {
+    /// Learner id.
+    pub learner: String,
+    /// The advisor's latest proposal, if any.
+    pub proposal: Option<ProposalRow>,
+    /// The learner's outcome in the latest finished allocation, if there is one.
+    pub allocation: Option<AllocatedRow>,
+    /// The placement that stands: the proposal's if there is one, else the allocation's.
+    pub standing: Option<String>,
+    /// `advisor` or `allocation`: who decided `standing`.
+    pub decided_by: Option<String>,
+}
+
+impl Outcome {
+    /// Puts the rule in one place: a person's proposal wins over the allocation.
+    pub fn new(
+        learner: String,
+        proposal: Option<ProposalRow>,
+        allocation: Option<AllocatedRow>,
+    ) -> Outcome {
+        let (standing, decided_by) = match (&proposal, &allocation) {
+            (Some(p), _) => (Some(p.placement.clone()), Some("advisor".to_owned())),
+            (
+                None,
+                Some(AllocatedRow {
+                    placement: Some(pl),
+                    ..
+                }),
+            ) => (Some(pl.clone()), Some("allocation".to_owned())),
+            _ => (None, None),
+        };
+        Outcome {
+            learner,
+            proposal,
+            allocation,
+            standing,
+            decided_by,
+        }
+    }
+}
+
 /// One audit entry.
 #[derive(Clone, Debug, Serialize)]
 pub struct AuditEntry {
@@ -456,6 +527,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// One job.
     async fn allocation(&self, id: &str) -> Result<AllocationRow, StoreError>;
+    /// What has been decided for a learner (latest proposal, latest finished allocation).
+    async fn outcome(&self, learner: &str) -> Result<Outcome, StoreError>;
     /// The newest `limit` jobs, newest first, without their summaries.
     async fn allocations(&self, limit: u32) -> Result<Vec<AllocationRow>, StoreError>;
     /// A job's assignments by learner id after `after`.

@@ -8,7 +8,7 @@ use crate::body::JsonBody;
 use crate::routes::learners;
 use crate::routes::matches::{self, MatchParams};
 use crate::state::AppState;
-use crate::store::{Proposal, Role};
+use crate::store::{Outcome, Proposal, Role};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -135,6 +135,10 @@ pub async fn learner(
         Ok(axum::Json(m)) => m,
         Err(p) => return w.problem(p),
     };
+    let outcome = match learners::outcome(State(s.clone()), w.ctx.clone(), Path(id.clone())).await {
+        Ok(axum::Json(o)) => o,
+        Err(p) => return w.problem(p),
+    };
     let snap = s.engine.snapshot();
     let data = snap.data();
     let Some(li) = data.learner_idx(&id) else {
@@ -157,6 +161,7 @@ pub async fn learner(
             p { strong { (l.t("Nodige ondersteuning", "Essential support")) ": " }
                 @if needs.is_empty() { (l.t("geen", "none")) } @else { (needs.join(", ")) } }
         }
+        (decision(&w, &outcome))
         @if let Some(p) = &f.proposed {
             p.notice role="status" { (l.t("Voorstel vastgelegd voor", "Proposal recorded for")) " " (p) }
         }
@@ -207,6 +212,39 @@ pub async fn learner(
         }
     };
     w.page(&x.name, body)
+}
+
+/// What stands for the learner: the advisor's proposal overrides the automated allocation.
+fn decision(w: &Web, o: &Outcome) -> Markup {
+    let l = w.lang;
+    html! {
+        section.card aria-labelledby="decision" {
+            h2 #decision { (l.t("Besluit", "Decision")) }
+            @match (&o.proposal, &o.allocation) {
+                (Some(p), _) => p #standing data-decided-by="advisor" {
+                    strong { (l.t("Voorstel van de adviseur", "Advisor's proposal")) ": " (p.placement) }
+                    " — " (p.reason) " (" (p.created_at) "). "
+                    (l.t("Dit gaat voor op de automatische toewijzing.", "This overrides the automated allocation."))
+                },
+                (None, Some(a)) => p #standing data-decided-by="allocation" {
+                    strong { (l.t("Automatische toewijzing", "Automated allocation")) ": " }
+                    @match &a.placement {
+                        Some(pl) => { (pl) " (" (l.t("keuze", "choice")) " " (a.rank.unwrap_or(0)) ")" }
+                        None => (l.t("niet geplaatst", "not placed")),
+                    }
+                    " — " (a.allocation) ", " (a.created_at) ". "
+                    (l.t("Een voorstel hieronder gaat hier voor.", "A proposal below overrides it."))
+                },
+                (None, None) => p.muted { (l.t("Nog geen voorstel of toewijzing.", "No proposal or allocation yet.")) },
+            }
+            @if let (Some(_), Some(a)) = (&o.proposal, &o.allocation) {
+                p.muted {
+                    (l.t("Automatische toewijzing", "Automated allocation")) " " (a.allocation) ": "
+                    (a.placement.clone().unwrap_or_else(|| l.t("niet geplaatst", "not placed").to_owned()))
+                }
+            }
+        }
+    }
 }
 
 fn explanation_bars(w: &Web, e: &Explanation) -> Markup {

@@ -16,7 +16,7 @@ pub use admin::{
 };
 
 use super::{
-    AllocationRow, AssignmentRow, Audit, Caller, ChangeSink, Idem, Kind, Row, Scope, Seed,
+    AllocationRow, AssignmentRow, Audit, Caller, ChangeSink, Idem, Kind, Outcome, Row, Scope, Seed,
     SnapshotData, Store, StoreError, Write, WriteResult,
 };
 use async_trait::async_trait;
@@ -241,6 +241,10 @@ impl Store for SqliteStore {
 
     async fn allocation(&self, id: &str) -> Result<AllocationRow, StoreError> {
         reads::allocation(&self.pool, id).await
+    }
+
+    async fn outcome(&self, learner: &str) -> Result<Outcome, StoreError> {
+        reads::outcome(&self.pool, learner).await
     }
 
     async fn allocations(&self, limit: u32) -> Result<Vec<AllocationRow>, StoreError> {

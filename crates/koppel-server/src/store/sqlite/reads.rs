@@ -2,7 +2,8 @@
 
 use super::table;
 use crate::store::{
-    AllocationRow, AssignmentRow, Caller, Kind, Role, Row, Scope, SnapshotData, StoreError,
+    AllocatedRow, AllocationRow, AssignmentRow, Caller, Kind, Outcome, ProposalRow, Role, Row,
+    Scope, SnapshotData, StoreError,
 };
 use koppel_core::record::OutlookRecord;
 use koppel_core::{Lined, ReferenceRecords};
@@ -204,6 +205,51 @@ pub(super) async fn allocation(pool: &SqlitePool, id: &str) -> Result<Allocation
         error: r.get("error"),
         created_at: r.get("created_at"),
     })
+}
+
+/// A learner's latest proposal and their outcome in the latest finished allocation.
+pub(super) async fn outcome(pool: &SqlitePool, learner: &str) -> Result<Outcome, StoreError> {
+    let proposal = sqlx::query(
+        "SELECT placement, reason, token_id, created_at FROM proposals
+         WHERE learner_id = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(learner)
+    .fetch_optional(pool)
+    .await?
+    .map(|r| ProposalRow {
+        placement: r.get("placement"),
+        reason: r.get("reason"),
+        token_id: r.get("token_id"),
+        created_at: r.get("created_at"),
+    });
+    let latest = sqlx::query(
+        "SELECT id, created_at FROM allocations WHERE status = 'done'
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    let allocation = match latest {
+        None => None,
+        Some(a) => {
+            let id: String = a.get("id");
+            let row = sqlx::query(
+                "SELECT placement_id, score, rank FROM assignments
+                 WHERE allocation_id = ? AND learner_id = ?",
+            )
+            .bind(&id)
+            .bind(learner)
+            .fetch_optional(pool)
+            .await?;
+            Some(AllocatedRow {
+                allocation: id,
+                created_at: a.get("created_at"),
+                placement: row.as_ref().map(|r| r.get("placement_id")),
+                score: row.as_ref().map(|r| r.get("score")),
+                rank: row.as_ref().map(|r| r.get("rank")),
+            })
+        }
+    };
+    Ok(Outcome::new(learner.to_owned(), proposal, allocation))
 }
 
 /// The newest jobs first, without their summaries.
