@@ -81,15 +81,32 @@ fn an_advisor_reads_a_learners_matches_asks_why_not_and_proposes() {
         );
     }
 
-    // Filters: only learn-work jobs.
-    b.goto(&format!("/learners/{id}?kind=internship"));
-    let kinds = b.js(
-        "return [...document.querySelectorAll('article.card p.muted')].map(p => p.textContent);",
-        vec![],
+    // Filters: one kind; a distance.
+    let cards_of = |b: &Browser| {
+        b.js(
+            "return [...document.querySelectorAll('article.card')].map(c => [c.dataset.kind, +c.dataset.km]);",
+            vec![],
+        )
+        .as_array()
+        .unwrap()
+        .clone()
+    };
+    let all = cards_of(&b);
+    let kind = all[0][0].as_str().unwrap().to_owned();
+    b.goto(&format!("/learners/{id}?kind={kind}"));
+    let only = cards_of(&b);
+    assert!(!only.is_empty());
+    assert!(only.iter().all(|c| c[0] == kind.as_str()), "{only:?}");
+    let mut kms: Vec<f64> = all.iter().map(|c| c[1].as_f64().unwrap()).collect();
+    kms.sort_by(f64::total_cmp);
+    let limit = kms[kms.len() / 2];
+    b.goto(&format!("/learners/{id}?max_km={limit}"));
+    let near = cards_of(&b);
+    assert!(!near.is_empty());
+    assert!(
+        near.iter().all(|c| c[1].as_f64().unwrap() <= limit),
+        "{near:?}"
     );
-    for k in kinds.as_array().unwrap() {
-        assert!(k.as_str().unwrap().contains("Stage"), "{k}");
-    }
 
     // Why not: a placement out of reach is explained constraint by constraint.
     let far = demo
@@ -271,6 +288,17 @@ fn a_desk_fixes_an_inline_error_and_sees_candidates_without_personal_data() {
         assert!(!page.contains(word), "{word} on a desk page");
     }
 
+    let audit = common::koppel()
+        .args(["audit", "--db"])
+        .arg(&srv.db)
+        .output()
+        .unwrap();
+    let audit = String::from_utf8_lossy(&audit.stdout);
+    assert!(
+        audit.contains("GET /vacancies/{id}"),
+        "a desk's look at candidates is audited:\n{audit}"
+    );
+
     // Another role's page → 403; another employer's vacancy → 404.
     assert_eq!(b.status_of("GET", "/learners", ""), 403);
     assert_eq!(b.status_of("GET", "/allocations", ""), 403);
@@ -343,7 +371,10 @@ fn an_analyst_runs_an_allocation_and_reads_its_report() {
     b.goto("/allocations");
     b.fill("#policy", "[default.weights]\noutlook = \"veel\"\n");
     b.click("form[action='/allocations'] button[type=submit]");
-    assert!(b.source().contains("policy"), "the field is named");
+    assert!(
+        b.source().contains("not a valid policy"),
+        "the reason is shown"
+    );
     assert_eq!(
         b.status_of("GET", "/learners", ""),
         403,

@@ -144,7 +144,11 @@ pub async fn access_log(req: Request, next: Next) -> Response {
 /// Turns any error response that is not already a problem document (unknown route, wrong
 /// method, rejections from layers) into one, keeping its status.
 pub async fn problem_bodies(req: Request, next: Next) -> Response {
+    let html = wants_html(&req);
     let res = next.run(req).await;
+    if html && (res.status().is_client_error() || res.status().is_server_error()) {
+        return html_error(res).await;
+    }
     let status = res.status();
     let is_problem = res
         .headers()
@@ -189,6 +193,55 @@ pub async fn problem_bodies(req: Request, next: Next) -> Response {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             out.headers_mut().insert(name.clone(), value.clone());
         }
+    }
+    out
+}
+
+/// A browser opening a page (not the API): its errors are answered as HTML.
+fn wants_html(req: &Request) -> bool {
+    let path = req.uri().path();
+    !path.starts_with("/v1/")
+        && path != "/openapi.json"
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"))
+}
+
+/// An error for a browser: pages' own HTML errors pass; anything else (unknown page, a form
+/// that does not parse, timeout, panic) becomes a small HTML page with the same status.
+async fn html_error(res: Response) -> Response {
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_page {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let detail = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| String::from_utf8_lossy(&bytes).trim().to_owned());
+    let status = parts.status;
+    let page = maud::html! {
+        (maud::DOCTYPE)
+        html lang="nl" {
+            head { meta charset="utf-8"; title { (status.as_u16()) " · Koppel" } }
+            body {
+                h1 { (status.as_u16()) " " (status.canonical_reason().unwrap_or("")) }
+                @if !detail.is_empty() { p { (detail) } }
+                p { a href="/" { "Koppel" } }
+            }
+        }
+    };
+    let mut out = (status, axum::response::Html(page.into_string())).into_response();
+    if let Some(v) = parts.headers.get(header::RETRY_AFTER) {
+        out.headers_mut().insert(header::RETRY_AFTER, v.clone());
     }
     out
 }

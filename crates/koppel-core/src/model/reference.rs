@@ -151,6 +151,8 @@ pub const UNREACHABLE: u8 = u8::MAX;
 pub(crate) fn check_code(field: &'static str, code: &str) -> Result<(), FieldError> {
     let ok = !code.is_empty()
         && code.len() <= 64
+        && code != "."
+        && code != ".."
         && code
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
@@ -159,7 +161,7 @@ pub(crate) fn check_code(field: &'static str, code: &str) -> Result<(), FieldErr
     } else {
         Err(FieldError::new(
             field,
-            format!("`{code}` is not a valid id: use 1-64 characters from A-Z a-z 0-9 - _ ."),
+            format!("`{code}` is not a valid id: use 1-64 characters from A-Z a-z 0-9 - _ . (not `.` or `..` alone)"),
         ))
     }
 }

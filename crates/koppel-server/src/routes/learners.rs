@@ -123,6 +123,9 @@ pub async fn erase(
     records::delete(&s, &ctx, Kind::Learner, id, ctx.learner_scope(), &headers).await
 }
 
+/// Longest reason a proposal may carry, in characters.
+pub const MAX_REASON: usize = 1000;
+
 /// Records an advisor's proposal of a placement for a learner, with the reason; it overrides
 /// what an automated allocation proposes and is audited.
 #[utoipa::path(post, path = "/learners/{id}/proposals", tag = "learners", request_body = Proposal,
@@ -140,6 +143,12 @@ pub async fn propose(
     let proposal = body.value;
     if proposal.reason.trim().is_empty() {
         return Err(Problem::invalid_field("reason", "say why, in a few words"));
+    }
+    if proposal.reason.chars().count() > MAX_REASON {
+        return Err(Problem::invalid_field(
+            "reason",
+            format!("at most {MAX_REASON} characters"),
+        ));
     }
     let write = Write::Propose {
         learner: id.clone(),

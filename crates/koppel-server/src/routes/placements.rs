@@ -149,18 +149,26 @@ pub async fn candidates(
         .ok_or_else(|| Problem::not_found("placement", &id))?;
     let key = s.pseudonym_key.clone();
     let snap2 = snap.clone();
-    let views = tokio::task::spawn_blocking(move || {
+    let (views, shown) = tokio::task::spawn_blocking(move || {
         let scorer = snap2.scorer();
+        let data = snap2.data();
         snap2
             .learners
             .top_k(scorer, pi, k, ScoreView::Public)
             .iter()
             .enumerate()
-            .filter_map(|(i, c)| candidate_view(scorer, &key, i + 1, c.idx, pi))
-            .collect::<Vec<_>>()
+            .filter_map(|(i, c)| {
+                let view = candidate_view(scorer, &key, i + 1, c.idx, pi)?;
+                Some((view, data.learner(c.idx).id.0.clone()))
+            })
+            .unzip::<_, _, Vec<_>, Vec<_>>()
     })
     .await
     .map_err(Problem::internal)?;
+    // A person looking at (pseudonymised) learners: audited like any read of learner data.
+    if !shown.is_empty() {
+        s.store.audit_reads(ctx.audit("read"), shown).await?;
+    }
     Ok(axum::Json(Candidates {
         placement: id,
         candidates: views,

@@ -162,7 +162,7 @@ pub async fn learner(
                 @if needs.is_empty() { (l.t("geen", "none")) } @else { (needs.join(", ")) } }
         }
         (decision(&w, &outcome))
-        @if let Some(p) = &f.proposed {
+        @if let Some(p) = f.proposed.as_ref().filter(|p| outcome.proposal.as_ref().is_some_and(|x| &x.placement == *p)) {
             p.notice role="status" { (l.t("Voorstel vastgelegd voor", "Proposal recorded for")) " " (p) }
         }
         form.inline method="get" action={ "/learners/" (urlencode(&id)) } aria-label=(l.t("Filters", "Filters")) {
@@ -196,11 +196,11 @@ pub async fn learner(
             details {
                 summary { (l.t("Waarom niet meer plekken?", "Why not more placements?")) }
                 p { (why.placements_in_reach) " " (l.t("plekken binnen bereik; zoveel vallen af op:", "placements in reach; this many fail:")) }
-                ul { @for (c, n) in &why.blocked_by { li { (c.replace('_', " ")) ": " (n) } } }
+                ul { @for (c, n) in &why.blocked_by { li { (l.constraint_code(c)) ": " (n) } } }
             }
         }
         @for r in &rows {
-            article.card data-placement=(r.placement) {
+            article.card data-placement=(r.placement) data-kind=(r.kind.as_str()) data-km=(r.explanation.facts.distance_km) {
                 h3 { (r.rank) ". " (r.title) }
                 p.muted { (r.employer) " · " (l.kind(r.kind)) " · " (r.region) " · " (r.explanation.facts.distance_km) " km" }
                 (explanation_bars(&w, &r.explanation))
@@ -263,6 +263,7 @@ fn propose_form(w: &Web, learner: &str, placement: &str) -> Markup {
         form method="post" action={ "/learners/" (urlencode(learner)) "/proposals" } {
             input type="hidden" name="csrf" value=(w.csrf);
             input type="hidden" name="placement" value=(placement);
+            input type="hidden" name="idem" value=(super::session::random_hex(16));
             label for=(fid) { (l.t("Voorstellen, met reden (gaat voor op een automatische toewijzing)", "Propose, with a reason (overrides an automated allocation)")) }
             input id=(fid) name="reason" required maxlength="500";
             button type="submit" { (l.t("Voorstellen", "Propose")) }
@@ -273,6 +274,7 @@ fn propose_form(w: &Web, learner: &str, placement: &str) -> Markup {
 /// Query of an explanation.
 #[derive(Deserialize)]
 pub struct Why {
+    #[serde(default)]
     placement: String,
 }
 
@@ -323,8 +325,12 @@ pub async fn why(
 pub struct ProposeForm {
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
     placement: String,
+    #[serde(default)]
     reason: String,
+    #[serde(default)]
+    idem: String,
 }
 
 /// `POST /learners/{id}/proposals`: records the advisor's decision (audited, as the API's).
@@ -343,7 +349,7 @@ pub async fn propose(
     };
     let raw = serde_json::to_vec(&value).unwrap_or_default().into();
     let body = Ok(JsonBody { value, raw });
-    match learners::propose(State(s), w.ctx.clone(), Path(id.clone()), body).await {
+    match learners::propose(State(s), w.form_ctx(&f.idem), Path(id.clone()), body).await {
         Ok(r) if r.status().is_success() => Redirect::to(&format!(
             "/learners/{}?proposed={}",
             urlencode(&id),

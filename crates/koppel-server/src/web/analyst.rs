@@ -37,6 +37,8 @@ pub async fn index(State(s): State<AppState>, w: Web) -> Response {
             h2 #start { (l.t("Nieuwe toewijzing van het hele cohort", "New allocation of the whole cohort")) }
             form method="post" action="/allocations" {
                 input type="hidden" name="csrf" value=(w.csrf);
+                // A double click starts one job, not two.
+                input type="hidden" name="idem" value=(super::session::random_hex(16));
                 div.inline {
                     div {
                         label for="mode" { (l.t("Methode", "Mode")) }
@@ -97,8 +99,12 @@ pub async fn index(State(s): State<AppState>, w: Web) -> Response {
 pub struct StartForm {
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
     mode: String,
+    #[serde(default)]
     k: String,
+    #[serde(default)]
+    idem: String,
     #[serde(default)]
     policy: String,
 }
@@ -130,7 +136,9 @@ pub async fn start(State(s): State<AppState>, w: Web, Form(f): Form<StartForm>) 
         policy,
     };
     let raw = serde_json::to_vec(&value).unwrap_or_default().into();
-    let r = match allocations::start(State(s), w.ctx.clone(), Ok(JsonBody { value, raw })).await {
+    let r = match allocations::start(State(s), w.form_ctx(&f.idem), Ok(JsonBody { value, raw }))
+        .await
+    {
         Ok(r) => r,
         Err(p) => return w.problem(p),
     };
@@ -162,6 +170,7 @@ pub async fn show(State(s): State<AppState>, w: Web, Path(id): Path<String>) -> 
         Ok(st) => st,
         Err(p) => return w.problem(p),
     };
+    let running = !matches!(st.job.status.as_str(), "done" | "failed");
     let body = match st.job.status.as_str() {
         "done" => match summary_of(&st) {
             Ok(sum) => html! {
@@ -177,29 +186,36 @@ pub async fn show(State(s): State<AppState>, w: Web, Path(id): Path<String>) -> 
         _ => {
             let (done, total) = st.progress.map_or((0, 0), |p| (p.done, p.total));
             html! {
-                meta http-equiv="refresh" content="1";
                 h1 { (l.t("Toewijzing loopt", "Allocation running")) }
                 p role="status" aria-live="polite" {
                     (l.t("Kandidaten berekend voor", "Candidates computed for")) " " (done) " / " (total) " "
-                    (l.t("leerlingen; deze pagina ververst zichzelf.", "learners; this page refreshes itself."))
+                    (l.t("leerlingen; deze pagina ververst zichzelf elke 3 seconden.", "learners; this page refreshes itself every 3 seconds."))
                 }
                 progress max=(total.max(1)) value=(done) { (done) " / " (total) }
             }
         }
     };
-    w.page(
+    let mut page = w.page(
         l.t("Toewijzing", "Allocation"),
         html! {
             p { a href="/allocations" { "← " (l.t("Toewijzingen", "Allocations")) } }
             (body)
         },
-    )
+    );
+    if running {
+        // Reloads until the report is there (an HTTP header: no markup in the body).
+        page.headers_mut()
+            .insert("refresh", axum::http::HeaderValue::from_static("3"));
+    }
+    page
 }
 
 /// Query of a comparison.
 #[derive(Deserialize)]
 pub struct Compare {
+    #[serde(default)]
     a: String,
+    #[serde(default)]
     b: String,
 }
 

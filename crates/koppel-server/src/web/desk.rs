@@ -243,7 +243,7 @@ fn problem_or_form(
 /// Query of a vacancy page.
 #[derive(Deserialize)]
 pub struct ShowParams {
-    k: Option<usize>,
+    k: Option<String>,
 }
 
 /// `GET /vacancies/{id}`: the vacancy and its anonymised candidates.
@@ -255,7 +255,11 @@ pub async fn show(
 ) -> Response {
     let l = w.lang;
     let params = CandidatesParams {
-        k: Some(q.k.unwrap_or(20).clamp(1, s.limits.max_k)),
+        k: Some(
+            q.k.and_then(|k| k.trim().parse::<usize>().ok())
+                .unwrap_or(20)
+                .clamp(1, s.limits.max_k),
+        ),
     };
     let c = match placements::candidates(
         State(s.clone()),

@@ -89,6 +89,40 @@ impl Lang {
         }
     }
 
+    /// A hard constraint, by its code, in plain words.
+    pub fn constraint_code(self, code: &str) -> &'static str {
+        match code {
+            "no_open_places" => self.t("geen plek meer vrij", "no open places left"),
+            "not_in_register" => self.t(
+                "alleen voor het doelgroepregister",
+                "only for the target-group register",
+            ),
+            "not_enrolled" => self.t(
+                "stage alleen voor ingeschreven leerlingen",
+                "internships only for enrolled learners",
+            ),
+            "no_qualification" => self.t("vraagt een mbo-opleiding", "needs an mbo qualification"),
+            "employer_not_recognised" => self.t(
+                "werkgever niet erkend voor de opleiding",
+                "employer not recognised for the qualification",
+            ),
+            "level_out_of_range" => self.t("ander niveau gevraagd", "asks another level"),
+            "region_out_of_reach" => self.t("regio buiten bereik", "region out of reach"),
+            "too_far" => self.t("verder dan de reisafstand", "beyond the travel limit"),
+            "too_many_hours" => self.t("meer uren dan beschikbaar", "more hours than available"),
+            "starts_too_early" => self.t(
+                "begint voor de vroegste start",
+                "starts before the earliest start",
+            ),
+            "starts_too_late" => self.t("begint te laat", "starts too late"),
+            "essential_support_missing" => self.t(
+                "nodige ondersteuning ontbreekt",
+                "essential support missing",
+            ),
+            _ => self.t("andere reden", "other reason"),
+        }
+    }
+
     /// A school type's name.
     pub fn school_type(self, t: SchoolType) -> &'static str {
         match t {
@@ -114,5 +148,21 @@ mod tests {
         assert_eq!(Lang::Nl.component(Component::Distance), "Afstand");
         assert_eq!(Lang::En.component(Component::Distance), "Distance");
         assert_eq!(Lang::Nl.other(), Lang::En);
+    }
+
+    #[test]
+    fn every_constraint_has_plain_words() {
+        for c in koppel_core::score::Constraint::ALL {
+            assert_ne!(
+                Lang::Nl.constraint_code(c.as_str()),
+                "andere reden",
+                "{c:?}"
+            );
+            assert_ne!(
+                Lang::En.constraint_code(c.as_str()),
+                "other reason",
+                "{c:?}"
+            );
+        }
     }
 }

@@ -50,6 +50,16 @@ pub fn router() -> Router<AppState> {
         .route("/allocations", get(analyst::index).post(analyst::start))
         .route("/allocations/compare", get(analyst::compare))
         .route("/allocations/{id}", get(analyst::show))
+        .layer(axum::middleware::map_response(no_store))
+}
+
+/// Pages hold personal data: no browser or proxy keeps them (Back after sign-out shows nothing).
+async fn no_store(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    res
 }
 
 /// A signed-in person on a page: the API context plus language, CSRF token and path.
@@ -65,6 +75,16 @@ pub struct Web {
 }
 
 impl Web {
+    /// The context of a form post carrying an idempotency key (a random value rendered into
+    /// the form), so that a double submit is one write, as with the API's `Idempotency-Key`.
+    pub fn form_ctx(&self, idem: &str) -> Ctx {
+        let mut ctx = self.ctx.clone();
+        let ok =
+            !idem.is_empty() && idem.len() <= 64 && idem.bytes().all(|b| b.is_ascii_hexdigit());
+        ctx.idempotency_key = ok.then(|| format!("web-{idem}"));
+        ctx
+    }
+
     /// The page shell's view of this person.
     pub fn chrome(&self) -> Chrome<'_> {
         Chrome {
@@ -141,7 +161,13 @@ pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
 /// Only paths on this site are followed after sign-in or a language switch.
 pub fn local_path(p: Option<&str>) -> String {
     match p {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && p.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            p.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -152,11 +178,17 @@ impl FromRequestParts<AppState> for Web {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Web, Response> {
         let jar = CookieJar::from_headers(&parts.headers);
         let lang = lang_of(&parts.headers);
-        let path = parts
-            .uri
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_owned();
+        // Only a page that can be opened again is a return address (after sign-in or a
+        // language switch); a form's target is not.
+        let path = if parts.method == axum::http::Method::GET {
+            parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_owned()
+        } else {
+            "/".to_owned()
+        };
         let to_sign_in =
             || Redirect::to(&format!("/sign-in?next={}", layout::urlencode(&path))).into_response();
         let Some(session) = jar
@@ -227,6 +259,13 @@ mod tests {
         assert_eq!(local_path(Some("//evil.example")), "/");
         assert_eq!(local_path(Some("https://evil.example")), "/");
         assert_eq!(local_path(Some("/\\evil")), "/");
+        assert_eq!(
+            local_path(Some("/\t/evil.example")),
+            "/",
+            "browsers drop tabs"
+        );
+        assert_eq!(local_path(Some("/a\r\nSet-Cookie: x")), "/");
+        assert_eq!(local_path(Some("/a b")), "/");
         assert_eq!(local_path(None), "/");
     }
 }

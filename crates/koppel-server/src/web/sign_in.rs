@@ -26,6 +26,7 @@ pub struct Next {
 /// The sign-in form.
 #[derive(Deserialize)]
 pub struct SignIn {
+    #[serde(default)]
     token: String,
     #[serde(default)]
     csrf: String,
@@ -99,6 +100,10 @@ pub async fn submit(
     let hash = token_hash(f.token.trim());
     match caller_of(&s, &hash).await {
         Ok(_) => {
+            // A new sign-in replaces the browser's earlier session (no fixation, no leftovers).
+            if let Some(old) = jar.get(SESSION_COOKIE) {
+                s.sessions.end(old.value());
+            }
             let id = s.sessions.start(hash);
             let jar = jar
                 .remove(Cookie::build(PRE_COOKIE).path("/"))
