@@ -288,6 +288,20 @@ fn a_desk_fixes_an_inline_error_and_sees_candidates_without_personal_data() {
         assert!(!page.contains(word), "{word} on a desk page");
     }
 
+    // Edit: a bad value is shown beside its field; a good one is saved.
+    b.goto("/vacancies/PWEB0001/edit");
+    b.fill("#hours_per_week", "99");
+    b.click("form[action='/vacancies/PWEB0001/edit'] button[type=submit]");
+    assert!(
+        !b.text("#hours_per_week-error").is_empty(),
+        "inline error on edit"
+    );
+    b.fill("#hours_per_week", "24");
+    b.fill("#title", "Stage in de grote keuken");
+    b.click("form[action='/vacancies/PWEB0001/edit'] button[type=submit]");
+    assert_eq!(b.path(), "/vacancies/PWEB0001");
+    assert_eq!(b.text("h1"), "Stage in de grote keuken");
+
     let audit = common::koppel()
         .args(["audit", "--db"])
         .arg(&srv.db)
@@ -372,8 +386,16 @@ fn an_analyst_runs_an_allocation_and_reads_its_report() {
     b.fill("#policy", "[default.weights]\noutlook = \"veel\"\n");
     b.click("form[action='/allocations'] button[type=submit]");
     assert!(
-        b.source().contains("not a valid policy"),
+        b.text("#start-error").contains("not a valid policy"),
         "the reason is shown"
+    );
+    assert!(
+        b.attr(&b.find("#policy"), "aria-invalid").as_deref() == Some("true")
+            && b.js("return document.querySelector('#policy').value;", vec![])
+                .as_str()
+                .unwrap()
+                .contains("veel"),
+        "what was typed stays"
     );
     assert_eq!(
         b.status_of("GET", "/learners", ""),

@@ -24,17 +24,28 @@ pub async fn index(State(s): State<AppState>, w: Web) -> Response {
     if let Some(r) = w.refuse_unless(ANALYST) {
         return r;
     }
+    let policy = s.engine.policy_text().unwrap_or_default().to_owned();
+    index_page(&s, &w, &policy, None).await
+}
+
+/// The start page, with what was typed and the error it got, if any.
+async fn index_page(s: &AppState, w: &Web, policy: &str, error: Option<Problem>) -> Response {
     let l = w.lang;
     let jobs = match s.store.allocations(50).await {
         Ok(j) => j,
         Err(e) => return w.problem(e.into()),
     };
-    let policy = s.engine.policy_text().unwrap_or_default().to_owned();
     let done: Vec<_> = jobs.iter().filter(|j| j.status == "done").collect();
     let body = html! {
         h1 { (l.t("Toewijzingen", "Allocations")) }
         section aria-labelledby="start" {
             h2 #start { (l.t("Nieuwe toewijzing van het hele cohort", "New allocation of the whole cohort")) }
+            @if let Some(e) = &error {
+                div.problem role="alert" #start-error {
+                    p { strong { (l.t("Niet gestart", "Not started")) ": " } (e.detail) }
+                    @for f in &e.errors { p { code { (f.field) } ": " (f.reason) } }
+                }
+            }
             form method="post" action="/allocations" {
                 input type="hidden" name="csrf" value=(w.csrf);
                 // A double click starts one job, not two.
@@ -53,7 +64,9 @@ pub async fn index(State(s): State<AppState>, w: Web) -> Response {
                     }
                 }
                 label for="policy" { (l.t("Beleid (TOML; leeg = het beleid van de dienst)", "Policy (TOML; empty = the service's policy)")) }
-                textarea #policy name="policy" spellcheck="false" { (policy) }
+                textarea #policy name="policy" spellcheck="false"
+                    aria-invalid=[error.as_ref().map(|_| "true")]
+                    aria-describedby=[error.as_ref().map(|_| "start-error")] { (policy) }
                 div { button type="submit" { (l.t("Start", "Start")) } }
             }
         }
@@ -119,10 +132,8 @@ pub async fn start(State(s): State<AppState>, w: Web, Form(f): Form<StartForm>) 
         _ => Mode::Optimal,
     };
     let Ok(k) = f.k.trim().parse::<usize>() else {
-        return w.problem(Problem::invalid_field(
-            "k",
-            "enter a whole number from 1 to 1000",
-        ));
+        let p = Problem::invalid_field("k", "enter a whole number from 1 to 1000");
+        return index_page(&s, &w, &f.policy, Some(p)).await;
     };
     // The service's own policy, unchanged in the form, is sent as "the service's policy", so
     // that the report says so.
@@ -136,10 +147,20 @@ pub async fn start(State(s): State<AppState>, w: Web, Form(f): Form<StartForm>) 
         policy,
     };
     let raw = serde_json::to_vec(&value).unwrap_or_default().into();
-    let r = match allocations::start(State(s), w.form_ctx(&f.idem), Ok(JsonBody { value, raw }))
-        .await
+    let r = match allocations::start(
+        State(s.clone()),
+        w.form_ctx(&f.idem),
+        Ok(JsonBody { value, raw }),
+    )
+    .await
     {
         Ok(r) => r,
+        // What was typed stays in the form, with the reason beside it.
+        Err(p) if p.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY => {
+            let mut page = index_page(&s, &w, &text, Some(p)).await;
+            *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            return page;
+        }
         Err(p) => return w.problem(p),
     };
     let bytes = axum::body::to_bytes(r.into_body(), 1 << 20)
