@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{json, new_learner, new_placement, wait_for_job, Demo, Server};
+use common::{json, new_learner, new_placement, start_job, wait_for_job, Demo, Server};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -116,16 +116,7 @@ fn erasure_leaves_no_trace_in_any_route() {
             201,
         );
     }
-    let job = json(
-        srv.send_json(
-            Method::POST,
-            &analyst,
-            "/v1/allocations",
-            &json!({"mode": "optimal"}),
-        ),
-        202,
-    );
-    let job_id = job["id"].as_str().unwrap().to_owned();
+    let job_id = start_job(&srv, &analyst, "optimal");
     let done = wait_for_job(&srv, &analyst, &job_id);
     assert_eq!(done["status"], "done");
 
@@ -518,16 +509,8 @@ fn an_allocation_summary_says_which_policy_and_data_made_it() {
 fn an_advisors_proposal_overrides_the_automated_allocation() {
     let srv = Server::start();
     let analyst = srv.token("analyst", &[]);
-    let job = json(
-        srv.send_json(
-            Method::POST,
-            &analyst,
-            "/v1/allocations",
-            &json!({"mode": "optimal"}),
-        ),
-        202,
-    );
-    let id = job["id"].as_str().unwrap();
+    let id = start_job(&srv, &analyst, "optimal");
+    let id = id.as_str();
     assert_eq!(wait_for_job(&srv, &analyst, id)["status"], "done");
     let rows = json(
         srv.get(

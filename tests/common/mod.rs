@@ -234,6 +234,20 @@ pub fn new_placement(base: &Value, id: &str) -> Value {
     p
 }
 
+/// Starts an allocation job as the analyst; its id.
+pub fn start_job(srv: &Server, analyst: &str, mode: &str) -> String {
+    let job = json(
+        srv.send_json(
+            Method::POST,
+            analyst,
+            "/v1/allocations",
+            &json!({ "mode": mode }),
+        ),
+        202,
+    );
+    job["id"].as_str().unwrap().to_owned()
+}
+
 /// Polls an allocation job until it is done or failed.
 pub fn wait_for_job(srv: &Server, analyst: &str, id: &str) -> Value {
     loop {

@@ -57,16 +57,15 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     ctx.require(ADVISOR)?;
-    let row = s
-        .store
-        .get(
-            Kind::Learner,
-            &ctx.learner_scope(),
-            &id,
-            Some(ctx.audit("read")),
-        )
-        .await?;
-    Ok(with_etag(row))
+    Ok(with_etag(read_in_scope(&s, &ctx, &id).await?))
+}
+
+/// A learner of the caller's regions (else 404), audited as a read of the learner.
+async fn read_in_scope(s: &AppState, ctx: &Ctx, id: &str) -> Result<crate::store::Row, Problem> {
+    let audit = Some(ctx.audit("read"));
+    Ok(s.store
+        .get(Kind::Learner, &ctx.learner_scope(), id, audit)
+        .await?)
 }
 
 /// What has been decided for a learner of your regions: your latest proposal (which overrides
@@ -79,15 +78,7 @@ pub async fn outcome(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<Outcome>> {
     ctx.require(ADVISOR)?;
-    // In scope (else 404) and audited as a read of the learner.
-    s.store
-        .get(
-            Kind::Learner,
-            &ctx.learner_scope(),
-            &id,
-            Some(ctx.audit("read")),
-        )
-        .await?;
+    read_in_scope(&s, &ctx, &id).await?;
     Ok(axum::Json(s.store.outcome(&id).await?))
 }
 

@@ -2,7 +2,7 @@
 //! score component, ask "why not?" about any placement, and propose one with a reason. The
 //! matches, explanations and proposals come from the API's own handlers (same scope and audit).
 
-use super::layout::{score_bars, urlencode};
+use super::layout::{head_row, score_bars, urlencode};
 use super::Web;
 use crate::body::JsonBody;
 use crate::routes::learners;
@@ -71,12 +71,7 @@ pub async fn search(State(s): State<AppState>, w: Web, Query(q): Query<Search>) 
                 p { (l.t("Geen leerling gevonden in uw regio's.", "No learner found in your regions.")) }
             } @else {
                 table {
-                    thead { tr {
-                        th scope="col" { (l.t("Naam", "Name")) }
-                        th scope="col" { (l.t("Nummer", "Id")) }
-                        th scope="col" { (l.t("Onderwijs", "School type")) }
-                        th scope="col" { (l.t("Regio", "Region")) }
-                    } }
+                    (head_row(&[l.t("Naam", "Name"), l.t("Nummer", "Id"), l.t("Onderwijs", "School type"), l.t("Regio", "Region")]))
                     tbody { @for x in &found { tr {
                         td { a href={ "/learners/" (urlencode(&x.id.0)) } { (x.name) } }
                         td { (x.id.0) }

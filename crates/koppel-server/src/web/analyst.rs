@@ -2,7 +2,7 @@
 //! report, and compare two allocations side by side. Jobs start and are read through the API's
 //! handlers; the report is the same one `koppel report` writes (crate `koppel-report`).
 
-use super::layout::urlencode;
+use super::layout::{head_row, urlencode};
 use super::Web;
 use crate::body::JsonBody;
 use crate::error::Problem;
@@ -74,12 +74,7 @@ async fn index_page(s: &AppState, w: &Web, policy: &str, error: Option<Problem>)
             h2 #jobs { (l.t("Recente toewijzingen", "Recent allocations")) }
             @if jobs.is_empty() { p { (l.t("Nog geen.", "None yet.")) } } @else {
                 table {
-                    thead { tr {
-                        th scope="col" { (l.t("Toewijzing", "Allocation")) }
-                        th scope="col" { (l.t("Status", "Status")) }
-                        th scope="col" { (l.t("Methode", "Mode")) }
-                        th scope="col" { (l.t("Gestart", "Started")) }
-                    } }
+                    (head_row(&[l.t("Toewijzing", "Allocation"), l.t("Status", "Status"), l.t("Methode", "Mode"), l.t("Gestart", "Started")]))
                     tbody { @for j in &jobs { tr {
                         td { a href={ "/allocations/" (urlencode(&j.id)) } { (j.id) } }
                         td { (j.status) }

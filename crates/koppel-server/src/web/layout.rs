@@ -132,6 +132,11 @@ pub fn score_bars(
     }
 }
 
+/// A table's header row.
+pub fn head_row(cols: &[&str]) -> Markup {
+    html! { thead { tr { @for c in cols { th scope="col" { (c) } } } } }
+}
+
 /// Percent-encodes a path for a query value.
 pub fn urlencode(s: &str) -> String {
     s.bytes()
