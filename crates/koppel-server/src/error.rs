@@ -14,14 +14,7 @@ pub const TYPE_BASE: &str = "https://koppel.example/problems/";
 /// Media type of error bodies.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// One invalid field of a request.
-#[derive(Clone, Debug, Serialize, ToSchema, PartialEq)]
-pub struct InvalidField {
-    /// JSON path of the field, e.g. `region` or `outlook[3].sector`.
-    pub field: String,
-    /// Why it is invalid.
-    pub reason: String,
-}
+pub use crate::store::InvalidField;
 
 /// An RFC 9457 problem document.
 #[derive(Clone, Debug, Serialize, ToSchema)]

@@ -15,6 +15,7 @@ pub mod middleware;
 pub mod routes;
 pub mod state;
 pub mod store;
+pub mod tokens;
 pub mod web;
 
 use axum::Router;

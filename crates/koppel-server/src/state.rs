@@ -51,7 +51,7 @@ pub struct AppState {
     /// Key for per-employer pseudonyms.
     pub pseudonym_key: Arc<Vec<u8>>,
     /// Recently seen tokens.
-    pub tokens: Arc<crate::auth::TokenCache>,
+    pub tokens: Arc<crate::tokens::TokenCache>,
     /// Browser sessions of the web pages.
     pub sessions: Arc<crate::web::session::Sessions>,
 }

@@ -6,6 +6,7 @@
 //! skipping the prose. Contributions are `weight × raw / 1000` in integers, so they add up to the
 //! score exactly.
 
+pub mod bands;
 pub mod components;
 mod explain;
 pub mod row;
@@ -287,7 +288,7 @@ impl<'d> Scorer<'d> {
         let mut raw = components::raw_values(self, pl, p, km);
         if view == ScoreView::Public {
             raw[Component::Support.ix()] = SCORE_MAX;
-            raw[Component::Distance.ix()] = crate::anonymise::band_permille(km);
+            raw[Component::Distance.ix()] = bands::band_permille(km);
         }
         Some((raw, km))
     }

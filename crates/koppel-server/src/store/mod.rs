@@ -10,13 +10,21 @@
 
 pub mod sqlite;
 
-use crate::error::InvalidField;
 use async_trait::async_trait;
 use koppel_core::record::{EmployerRecord, OutlookRecord};
 use koppel_core::ReferenceRecords;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::ToSchema;
+
+/// One invalid field of a request.
+#[derive(Clone, Debug, Serialize, ToSchema, PartialEq)]
+pub struct InvalidField {
+    /// JSON path of the field, e.g. `region` or `outlook[3].sector`.
+    pub field: String,
+    /// Why it is invalid.
+    pub reason: String,
+}
 
 /// A storage failure, typed so handlers can map it to a status.
 #[derive(Debug, thiserror::Error)]

@@ -1,7 +1,7 @@
 //! Browser sessions: a random session id in an HttpOnly, SameSite=Strict cookie, mapped in
 //! memory to the hash of the API token the person signed in with (never the token itself), a
 //! per-session CSRF token and an idle deadline. The caller is looked up from the token hash on
-//! every request, so a revoked token ends its sessions within [`crate::auth::TOKEN_TTL`].
+//! every request, so a revoked token ends its sessions within [`crate::tokens::TOKEN_TTL`].
 //! Sessions live in memory: a restart signs everyone out, which is the safe direction.
 
 use axum_extra::extract::cookie::{Cookie, SameSite};

@@ -507,7 +507,7 @@ async fn apply_write(
             let mut merged = row.body;
             merge_patch(&mut merged, &patch);
             if merged.get("id").and_then(|v| v.as_str()) != Some(id.as_str()) {
-                return Err(StoreError::Invalid(vec![crate::error::InvalidField {
+                return Err(StoreError::Invalid(vec![crate::store::InvalidField {
                     field: "id".into(),
                     reason: "the id of a record cannot be changed".into(),
                 }]));
