@@ -163,11 +163,12 @@ impl Browser {
     fn wait_new_page(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let v = self.js(
+            // A page may be replaced while it is asked (a redirect, a refresh): ask again.
+            let v = self.rt.block_on(self.c().execute(
                 "return !window.__koppel_old_page && document.readyState === 'complete';",
                 vec![],
-            );
-            if v == json!(true) {
+            ));
+            if matches!(v, Ok(ref v) if *v == json!(true)) {
                 return;
             }
             assert!(
@@ -235,7 +236,9 @@ impl Browser {
     pub fn wait_for(&self, css: &str, timeout: Duration) {
         let deadline = Instant::now() + timeout;
         loop {
-            if !self.find_all(css).is_empty() {
+            // The page may be replaced while it is asked (its own refresh): ask again.
+            let found = self.rt.block_on(self.c().find_all(Locator::Css(css)));
+            if found.is_ok_and(|f| !f.is_empty()) {
                 return;
             }
             assert!(
@@ -244,8 +247,9 @@ impl Browser {
                 self.path()
             );
             std::thread::sleep(Duration::from_millis(250));
-            self.rt.block_on(self.c().refresh()).unwrap();
-            self.wait_new_page();
+            if self.rt.block_on(self.c().refresh()).is_ok() {
+                self.wait_new_page();
+            }
         }
     }
 
