@@ -42,6 +42,9 @@ struct Auction<'g> {
     arc_of: Vec<u32>,
     paid: Vec<i64>,
     queue: VecDeque<u32>,
+    /// `best_option(i)` per learner at the current prices, filled by [`Auction::duality_gap`]
+    /// (prices do not change between that and the next [`Auction::release_unhappy`]).
+    best: Vec<i64>,
 }
 
 impl<'g> Auction<'g> {
@@ -62,6 +65,7 @@ impl<'g> Auction<'g> {
             arc_of: vec![FREE; g.n_learners()],
             paid: vec![0; g.n_learners()],
             queue: VecDeque::new(),
+            best: Vec::new(),
         }
     }
 
@@ -124,13 +128,20 @@ impl<'g> Auction<'g> {
     /// Frees every learner whose ε-slackness fails at the new ε and queues every unassigned
     /// learner that has a candidate worth more than staying out.
     fn release_unhappy(&mut self, eps: i64) {
-        for j in 0..self.g.n_placements() {
-            for s in self.slots.range(j) {
-                let (_, who) = self.slots.slot(s);
-                if who != FREE && self.profit(who as usize) < self.best_option(who as usize) - eps {
-                    self.slots.release(s);
-                    self.arc_of[who as usize] = FREE;
-                }
+        if self.best.len() != self.g.n_learners() {
+            self.best = (0..self.g.n_learners())
+                .map(|i| self.best_option(i))
+                .collect();
+        }
+        // In learner order (sequential reads); the order of releases does not matter, as a
+        // release only marks the copy unheld and keeps its price.
+        for i in 0..self.g.n_learners() {
+            let a = self.arc_of[i];
+            if a != FREE && self.profit(i) < self.best[i] - eps {
+                let j = self.g.target(a as usize) as usize;
+                let s = self.slots.find(j, i as u32).expect("holder has a slot");
+                self.slots.release(s);
+                self.arc_of[i] = FREE;
             }
         }
         self.queue.clear();
@@ -230,11 +241,13 @@ impl<'g> Auction<'g> {
     /// `dual − primal` in scaled units, where the dual is `Σ_i max(0, max_k(a_ik − p_k)) +
     /// Σ_j copies_j · p_j` with `p_j` the cheapest copy price (`0` for a placement without copies):
     /// an upper bound on the optimum for any prices (weak duality).
-    fn duality_gap(&self) -> i64 {
+    fn duality_gap(&mut self) -> i64 {
         let mut dual: i64 = 0;
-        for i in 0..self.g.n_learners() {
-            dual += self.best_option(i);
-        }
+        let mut best = std::mem::take(&mut self.best);
+        best.clear();
+        best.extend((0..self.g.n_learners()).map(|i| self.best_option(i)));
+        dual += best.iter().sum::<i64>();
+        self.best = best;
         for j in 0..self.g.n_placements() {
             if self.slots.copies(j) > 0 {
                 dual += self.slots.copies(j) as i64 * self.min_price[j];
