@@ -11,10 +11,19 @@
 //!
 //! **Why it is fast.** ε starts large and shrinks by [`SCALE_STEP`] per phase; prices carry over
 //! and learners whose slack still holds keep their places (warm start), so later phases only
-//! move the contested few. After every phase the duality gap is measured exactly; once it is
-//! below one unscaled point the assignment is optimal and the remaining phases are skipped.
+//! move the contested few. A learner whose own placement is still its best at that placement's
+//! cheapest price pays that price instead of bidding again (the cheapest price, and so every
+//! other learner's slack and the dual, stay as they were). After every phase the duality gap is
+//! measured exactly; once it is below one unscaled point the assignment is optimal and the
+//! remaining phases are skipped.
+//!
+//! Memory, not arithmetic, bounds the speed: the solver runs on its own copy of the graph in
+//! breadth-first order ([`Local`]), rows stop at the first arc whose value cannot beat the
+//! second best (rows are sorted and prices are never negative), and the reverse scan reads
+//! learner profits from one array.
 
 use super::graph::{Assignment, CandidateGraph};
+use super::locality::{Local, Reverse};
 use super::slots::{Slots, FREE};
 use std::collections::VecDeque;
 
@@ -27,20 +36,22 @@ pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
 /// The optimal (maximum total value) assignment of the graph. Deterministic: learners bid in
 /// index order; the result depends only on the graph.
 pub fn solve(g: &CandidateGraph, progress: Progress<'_>) -> Assignment {
-    Auction::new(g).run(progress)
+    let local = Local::new(g);
+    let arc_of = Auction::new(&local).run(progress);
+    let mut out = Assignment::from_arcs(local.arcs_back(g, &arc_of));
+    out.fill_zero_value(g);
+    out
 }
 
-/// Incoming arcs per placement: (offsets, arcs, learners).
-type Reverse = (Vec<u32>, Vec<u32>, Vec<u32>);
-
 struct Auction<'g> {
-    g: &'g CandidateGraph,
+    g: &'g Local,
     scale: i64,
     slots: Slots,
     /// Cheapest copy price per placement (`i64::MAX` for none), a cache of `slots`.
     min_price: Vec<i64>,
     arc_of: Vec<u32>,
-    paid: Vec<i64>,
+    /// `value − price paid` per assigned learner, 0 for a free one (one load in the reverse scan).
+    profit: Vec<i64>,
     queue: VecDeque<u32>,
     /// `best_option(i)` per learner at the current prices, filled by [`Auction::duality_gap`]
     /// (prices do not change between that and the next [`Auction::release_unhappy`]).
@@ -48,11 +59,13 @@ struct Auction<'g> {
 }
 
 impl<'g> Auction<'g> {
-    fn new(g: &'g CandidateGraph) -> Auction<'g> {
+    fn new(g: &'g Local) -> Auction<'g> {
         // A placement can hold no more learners than it has candidates.
         let mut indegree = vec![0usize; g.n_placements()];
-        for a in 0..g.n_arcs() {
-            indegree[g.target(a) as usize] += 1;
+        for i in 0..g.n_learners() {
+            for a in g.row(i) {
+                indegree[a.to as usize] += 1;
+            }
         }
         let slots =
             Slots::new((0..g.n_placements()).map(|j| (g.capacity(j) as usize).min(indegree[j])));
@@ -63,7 +76,7 @@ impl<'g> Auction<'g> {
             slots,
             min_price,
             arc_of: vec![FREE; g.n_learners()],
-            paid: vec![0; g.n_learners()],
+            profit: vec![0; g.n_learners()],
             queue: VecDeque::new(),
             best: Vec::new(),
         }
@@ -71,30 +84,31 @@ impl<'g> Auction<'g> {
 
     #[inline]
     fn value(&self, arc: usize) -> i64 {
-        self.g.value(arc) as i64 * self.scale
+        self.g.arc(arc).value as i64 * self.scale
     }
 
     /// Best `value − cheapest price` over a learner's candidates, floored at the outside option 0.
+    /// Rows are sorted by value, best first, and prices are never negative, so the scan stops at
+    /// the first arc whose value alone cannot beat the best found.
     fn best_option(&self, i: usize) -> i64 {
-        self.g
-            .arcs(i)
-            .map(|a| {
-                self.value(a)
-                    .saturating_sub(self.min_price[self.g.target(a) as usize])
-            })
-            .max()
-            .unwrap_or(0)
-            .max(0)
-    }
-
-    fn profit(&self, i: usize) -> i64 {
-        match self.arc_of[i] {
-            FREE => 0,
-            a => self.value(a as usize) - self.paid[i],
+        let mut best = 0;
+        for a in self.g.row(i) {
+            let v = a.value as i64 * self.scale;
+            if v <= best {
+                break;
+            }
+            best = best.max(v.saturating_sub(self.min_price[a.to as usize]));
         }
+        best
     }
 
-    fn run(mut self, progress: Progress<'_>) -> Assignment {
+    #[inline]
+    fn profit(&self, i: usize) -> i64 {
+        self.profit[i]
+    }
+
+    /// The assigned arc of every learner.
+    fn run(mut self, progress: Progress<'_>) -> Vec<u32> {
         let top = self.g.max_abs_value() * self.scale;
         let mut schedule = Vec::new();
         let mut eps = (top / SCALE_STEP).max(1);
@@ -120,9 +134,7 @@ impl<'g> Auction<'g> {
             }
         }
         progress(schedule.len(), schedule.len());
-        let mut out = Assignment::from_arcs(self.arc_of);
-        out.fill_zero_value(self.g);
-        out
+        self.arc_of
     }
 
     /// Frees every learner whose ε-slackness fails at the new ε and queues every unassigned
@@ -138,15 +150,25 @@ impl<'g> Auction<'g> {
         for i in 0..self.g.n_learners() {
             let a = self.arc_of[i];
             if a != FREE && self.profit(i) < self.best[i] - eps {
-                let j = self.g.target(a as usize) as usize;
+                let j = self.g.arc(a as usize).to as usize;
                 let s = self.slots.find(j, i as u32).expect("holder has a slot");
-                self.slots.release(s);
-                self.arc_of[i] = FREE;
+                if self.value(a as usize) - self.min_price[j] >= self.best[i] - eps {
+                    // Its own placement is still (nearly) its best at the cheapest copy's
+                    // price: pay that instead of bidding again. The cheapest price is unchanged,
+                    // so nobody else's slackness or the dual moves.
+                    let p = self.min_price[j];
+                    self.slots.lower(j, s, p, i as u32);
+                    self.profit[i] = self.value(a as usize) - p;
+                } else {
+                    self.slots.release(s);
+                    self.arc_of[i] = FREE;
+                    self.profit[i] = 0;
+                }
             }
         }
         self.queue.clear();
         for i in 0..self.g.n_learners() {
-            if self.arc_of[i] == FREE && !self.g.arcs(i).is_empty() {
+            if self.arc_of[i] == FREE && self.best[i] > 0 {
                 self.queue.push_back(i as u32);
             }
         }
@@ -157,10 +179,12 @@ impl<'g> Auction<'g> {
         while let Some(i) = self.queue.pop_front() {
             let i = i as usize;
             let (mut best, mut best_arc, mut second) = (i64::MIN, usize::MAX, 0i64);
-            for a in self.g.arcs(i) {
-                let v = self
-                    .value(a)
-                    .saturating_sub(self.min_price[self.g.target(a) as usize]);
+            for (a, arc) in self.g.arcs(i).zip(self.g.row(i)) {
+                let v = arc.value as i64 * self.scale;
+                if v <= second {
+                    break; // sorted rows: no later arc beats the second best (prices are ≥ 0)
+                }
+                let v = v.saturating_sub(self.min_price[arc.to as usize]);
                 if v > best {
                     second = second.max(best);
                     best = v;
@@ -172,7 +196,7 @@ impl<'g> Auction<'g> {
             if best <= 0 {
                 continue; // staying unassigned is as good: the outside option
             }
-            let j = self.g.target(best_arc) as usize;
+            let j = self.g.arc(best_arc).to as usize;
             // The second-cheapest copy of the same placement is an alternative too.
             if let Some(p2) = self.slots.second_price(j) {
                 second = second.max(self.value(best_arc) - p2);
@@ -181,9 +205,10 @@ impl<'g> Auction<'g> {
             let evicted = self.slots.take_cheapest(j, i as u32, bid);
             self.min_price[j] = self.slots.min_price(j);
             self.arc_of[i] = best_arc as u32;
-            self.paid[i] = bid;
+            self.profit[i] = self.value(best_arc) - bid;
             if evicted != FREE {
                 self.arc_of[evicted as usize] = FREE;
+                self.profit[evicted as usize] = 0;
                 self.queue.push_back(evicted);
             }
         }
@@ -193,7 +218,6 @@ impl<'g> Auction<'g> {
     /// most to, or drops its price to 0 when no learner would gain more than ε. Learner profits
     /// only rise and copy prices only fall, so this ends; afterwards unheld copies cost 0.
     fn repair(&mut self, eps: i64, reverse: &Reverse) {
-        let (rev_start, rev_arcs, rev_owner) = reverse;
         let mut todo: Vec<usize> = (0..self.g.n_placements())
             .filter(|&j| self.has_priced_empty_copy(j))
             .collect();
@@ -201,14 +225,14 @@ impl<'g> Auction<'g> {
             while let Some(s) = self.priced_empty_copy(j) {
                 let (mut best, mut best_who, mut best_arc, mut second) =
                     (i64::MIN, FREE, 0, i64::MIN);
-                for r in rev_start[j] as usize..rev_start[j + 1] as usize {
-                    let (a, who) = (rev_arcs[r] as usize, rev_owner[r] as usize);
-                    let v = self.value(a) - self.profit(who);
+                let (from, to) = (reverse.start[j] as usize, reverse.start[j + 1] as usize);
+                for (r, &(value, who)) in reverse.value_owner[from..to].iter().enumerate() {
+                    let v = value as i64 * self.scale - self.profit[who as usize];
                     if v > best {
                         second = second.max(best);
                         best = v;
-                        best_who = who as u32;
-                        best_arc = a;
+                        best_who = who;
+                        best_arc = reverse.arc[from + r] as usize;
                     } else if v > second {
                         second = v;
                     }
@@ -219,7 +243,7 @@ impl<'g> Auction<'g> {
                     let price = second.saturating_sub(eps).max(0);
                     let who = best_who as usize;
                     if self.arc_of[who] != FREE {
-                        let old = self.g.target(self.arc_of[who] as usize) as usize;
+                        let old = self.g.arc(self.arc_of[who] as usize).to as usize;
                         let old_slot = self.slots.find(old, best_who).expect("holder has a slot");
                         self.slots.release(old_slot);
                         if old != j && self.slots.slot(old_slot).0 > 0 {
@@ -231,7 +255,8 @@ impl<'g> Auction<'g> {
                     self.slots
                         .lower(j, s, price.min(self.slots.slot(s).0), best_who);
                     self.arc_of[who] = best_arc as u32;
-                    self.paid[who] = self.slots.slot(self.slots.find(j, best_who).unwrap()).0;
+                    let paid = self.slots.slot(self.slots.find(j, best_who).unwrap()).0;
+                    self.profit[who] = self.value(best_arc) - paid;
                 }
                 self.min_price[j] = self.slots.min_price(j);
             }

@@ -10,6 +10,7 @@
 pub mod auction;
 pub mod deferred;
 pub mod graph;
+mod locality;
 pub mod report;
 mod slots;
 

@@ -4,39 +4,51 @@
 /// Marks an unheld copy.
 pub const FREE: u32 = u32::MAX;
 
-/// Priced copies of every placement.
+/// Priced copies of every placement. A copy's price and holder sit side by side (one cache line
+/// for both), and slot offsets are 32-bit: the auction touches these at random.
 #[derive(Clone, Debug)]
 pub struct Slots {
-    start: Vec<usize>,
-    price: Vec<i64>,
-    holder: Vec<u32>,
+    start: Vec<u32>,
+    copy: Vec<PricedCopy>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct PricedCopy {
+    price: i64,
+    holder: u32,
 }
 
 impl Slots {
     /// `copies[j]` unheld copies at price 0 for every placement `j`.
     pub fn new(copies: impl Iterator<Item = usize>) -> Slots {
-        let mut start = vec![0];
+        let mut start = vec![0u32];
         for c in copies {
-            start.push(start.last().unwrap() + c);
+            let next = *start.last().unwrap() as usize + c;
+            start.push(u32::try_from(next).expect("fewer than 2^32 copies (one per arc at most)"));
         }
-        let n = *start.last().unwrap();
+        let n = *start.last().unwrap() as usize;
         Slots {
             start,
-            price: vec![0; n],
-            holder: vec![FREE; n],
+            copy: vec![
+                PricedCopy {
+                    price: 0,
+                    holder: FREE
+                };
+                n
+            ],
         }
     }
 
     /// Slot range of placement `j`.
     #[inline]
     pub fn range(&self, j: usize) -> std::ops::Range<usize> {
-        self.start[j]..self.start[j + 1]
+        self.start[j] as usize..self.start[j + 1] as usize
     }
 
     /// Number of copies of `j`.
     #[inline]
     pub fn copies(&self, j: usize) -> usize {
-        self.start[j + 1] - self.start[j]
+        (self.start[j + 1] - self.start[j]) as usize
     }
 
     /// Price of the cheapest copy (`i64::MAX` when `j` has no copies).
@@ -46,7 +58,7 @@ impl Slots {
         if r.is_empty() {
             i64::MAX
         } else {
-            self.price[r.start]
+            self.copy[r.start].price
         }
     }
 
@@ -56,72 +68,80 @@ impl Slots {
         let r = self.range(j);
         match r.len() {
             0 | 1 => None,
-            2 => Some(self.price[r.start + 1]),
-            _ => Some(self.price[r.start + 1].min(self.price[r.start + 2])),
+            2 => Some(self.copy[r.start + 1].price),
+            _ => Some(
+                self.copy[r.start + 1]
+                    .price
+                    .min(self.copy[r.start + 2].price),
+            ),
         }
     }
 
     /// Holder of the cheapest copy.
     #[cfg(test)]
     pub fn min_holder(&self, j: usize) -> u32 {
-        self.holder[self.start[j]]
+        self.copy[self.start[j] as usize].holder
     }
 
     /// Gives the cheapest copy of `j` to `who` at `price` (higher than its current price) and
     /// returns its previous holder.
     #[inline]
     pub fn take_cheapest(&mut self, j: usize, who: u32, price: i64) -> u32 {
-        let s = self.start[j];
-        let old = self.holder[s];
-        self.price[s] = price;
-        self.holder[s] = who;
+        let s = self.start[j] as usize;
+        let old = self.copy[s].holder;
+        self.copy[s] = PricedCopy { price, holder: who };
         self.sift_down(j, 0);
         old
     }
 
     /// Every slot index with its price and holder.
     pub fn slot(&self, s: usize) -> (i64, u32) {
-        (self.price[s], self.holder[s])
+        (self.copy[s].price, self.copy[s].holder)
     }
 
     /// Marks slot `s` unheld (its price stays).
     pub fn release(&mut self, s: usize) {
-        self.holder[s] = FREE;
+        self.copy[s].holder = FREE;
     }
 
     /// Sets slot `s` (of placement `j`) to a lower price and holder.
     pub fn lower(&mut self, j: usize, s: usize, price: i64, who: u32) {
-        debug_assert!(price <= self.price[s]);
-        self.price[s] = price;
-        self.holder[s] = who;
-        self.sift_up(j, s - self.start[j]);
+        debug_assert!(price <= self.copy[s].price);
+        self.copy[s] = PricedCopy { price, holder: who };
+        self.sift_up(j, s - self.start[j] as usize);
     }
 
     /// Slot of `who` among the copies of `j`.
     pub fn find(&self, j: usize, who: u32) -> Option<usize> {
-        self.range(j).find(|&s| self.holder[s] == who)
+        self.range(j).find(|&s| self.copy[s].holder == who)
     }
 
     /// Number of held copies of `j`.
     #[cfg(test)]
     pub fn held(&self, j: usize) -> usize {
-        self.range(j).filter(|&s| self.holder[s] != FREE).count()
+        self.range(j)
+            .filter(|&s| self.copy[s].holder != FREE)
+            .count()
     }
 
     fn swap(&mut self, a: usize, b: usize) {
-        self.price.swap(a, b);
-        self.holder.swap(a, b);
+        self.copy.swap(a, b);
+    }
+
+    #[inline]
+    fn price(&self, s: usize) -> i64 {
+        self.copy[s].price
     }
 
     fn sift_down(&mut self, j: usize, mut pos: usize) {
-        let (base, len) = (self.start[j], self.copies(j));
+        let (base, len) = (self.start[j] as usize, self.copies(j));
         loop {
             let (l, r) = (2 * pos + 1, 2 * pos + 2);
             let mut least = pos;
-            if l < len && self.price[base + l] < self.price[base + least] {
+            if l < len && self.price(base + l) < self.price(base + least) {
                 least = l;
             }
-            if r < len && self.price[base + r] < self.price[base + least] {
+            if r < len && self.price(base + r) < self.price(base + least) {
                 least = r;
             }
             if least == pos {
@@ -133,10 +153,10 @@ impl Slots {
     }
 
     fn sift_up(&mut self, j: usize, mut pos: usize) {
-        let base = self.start[j];
+        let base = self.start[j] as usize;
         while pos > 0 {
             let parent = (pos - 1) / 2;
-            if self.price[base + parent] <= self.price[base + pos] {
+            if self.price(base + parent) <= self.price(base + pos) {
                 return;
             }
             self.swap(base + pos, base + parent);
