@@ -10,9 +10,9 @@
 pub mod auction;
 pub mod deferred;
 pub mod graph;
+mod holders;
 mod locality;
 pub mod report;
-mod slots;
 
 pub use graph::{Assignment, CandidateGraph, GraphError};
 
