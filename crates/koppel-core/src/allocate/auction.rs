@@ -187,8 +187,8 @@ impl<'g> Auction<'g> {
         for j in 0..self.g.n_placements() {
             self.holders.retain(j, |who| ceiling[who as usize]);
         }
-        for i in 0..self.g.n_learners() {
-            if self.held[i].0 != FREE && ceiling[i].is_none() {
+        for (i, c) in ceiling.iter().enumerate() {
+            if c.is_none() && self.held[i].0 != FREE {
                 self.unassign(i);
             }
         }
