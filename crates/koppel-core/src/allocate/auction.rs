@@ -28,6 +28,7 @@
 use super::graph::{Assignment, CandidateGraph};
 use super::holders::{Holders, FREE};
 use super::locality::{Local, Reverse};
+use rayon::prelude::*;
 use std::collections::VecDeque;
 
 /// Factor by which ε shrinks between phases.
@@ -173,14 +174,18 @@ impl<'g> Auction<'g> {
                 .map(|i| self.best_except(i, FREE))
                 .collect();
         }
-        // Per learner: its new ceiling, or `None` when it is to be freed.
+        // Per learner: its new ceiling, or `None` when it is to be freed. A pure map over
+        // learners, so it runs on every core with the same result.
+        let this = &*self;
         let ceiling: Vec<Option<i64>> = (0..self.g.n_learners())
-            .map(|i| match self.held[i] {
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|i| match this.held[i] {
                 (FREE, _) => None,
                 (j, v) => {
-                    let alternative = self.best_except(i, j);
-                    let profit = v as i64 * self.scale - self.price[j as usize];
-                    (profit >= alternative - eps).then_some(v as i64 * self.scale - alternative)
+                    let alternative = this.best_except(i, j);
+                    let profit = v as i64 * this.scale - this.price[j as usize];
+                    (profit >= alternative - eps).then_some(v as i64 * this.scale - alternative)
                 }
             })
             .collect();
@@ -192,9 +197,10 @@ impl<'g> Auction<'g> {
                 self.unassign(i);
             }
         }
+        // `best` was measured at these prices (by the duality gap, or just above).
         self.queue.clear();
         for i in 0..self.g.n_learners() {
-            if self.held[i].0 == FREE && self.best_except(i, FREE) > 0 {
+            if self.held[i].0 == FREE && self.best[i] > 0 {
                 self.queue.push_back(i as u32);
             }
         }
@@ -307,8 +313,11 @@ impl<'g> Auction<'g> {
     /// prices (weak duality).
     fn duality_gap(&mut self) -> i64 {
         let mut best = std::mem::take(&mut self.best);
-        best.clear();
-        best.extend((0..self.g.n_learners()).map(|i| self.best_except(i, FREE)));
+        (0..self.g.n_learners())
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|i| self.best_except(i, FREE))
+            .collect_into_vec(&mut best);
         let mut dual: i64 = best.iter().sum();
         self.best = best;
         for j in 0..self.g.n_placements() {
