@@ -135,11 +135,22 @@ impl<'g> Auction<'g> {
             .take_while(|&e| e > 1)
             .count()
             + 1;
-        let reverse = self.g.reverse();
+        progress(0, phases);
+        // Only the reverse step reads the reverse index: build it beside the first bids.
+        let g = self.g;
+        let (reverse, ()) = rayon::join(
+            || g.reverse(),
+            || {
+                self.release_unhappy(eps);
+                self.forward(eps);
+            },
+        );
         for phase in 0.. {
-            progress(phase.min(phases - 1), phases);
-            self.release_unhappy(eps);
-            self.forward(eps);
+            if phase > 0 {
+                progress(phase.min(phases - 1), phases);
+                self.release_unhappy(eps);
+                self.forward(eps);
+            }
             // Repairing in every phase keeps the reverse work ε-scaled too; leaving it to the
             // last phase makes that phase creep by ε = 1 steps (measured: minutes, not seconds).
             self.repair(eps, &reverse);
