@@ -32,7 +32,7 @@ use rayon::prelude::*;
 use std::collections::VecDeque;
 
 /// Factor by which ε shrinks between phases.
-pub const SCALE_STEP: i64 = 4;
+pub const SCALE_STEP: i64 = 8;
 
 /// Progress callback: `(phase, phases)`.
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
