@@ -8,6 +8,7 @@
 
 pub mod grid;
 mod placements;
+mod sites;
 pub mod topk;
 
 pub use placements::PlacementIndex;

@@ -12,6 +12,7 @@
 //! k-th best score found: nothing in such a block can enter the top k.
 
 use super::grid::{Grid, SearchBox};
+use super::sites::Sites;
 use super::topk::{Scored, TopK};
 use super::KindFilter;
 use crate::model::dataset::Dataset;
@@ -109,6 +110,8 @@ pub struct PlacementIndex {
     /// `[(region × 2 + kind) × n_quals + qualification]` for internship (0) and learn-work (1):
     /// blocks of placements with an open place whose employer is recognised for it.
     by_recognition: Vec<Range<u32>>,
+    /// Bare sites per region and kind, for counting the kinds a learner cannot take.
+    sites: Sites,
 }
 
 type Key = (u32, u32, u16);
@@ -155,6 +158,7 @@ impl PlacementIndex {
             blocks,
             by_kind: kind_ranges,
             by_recognition: recognition_ranges,
+            sites: Sites::build(data),
         }
     }
 
@@ -281,31 +285,18 @@ impl PlacementIndex {
                 continue;
             }
             for kind in PlacementKind::ALL {
-                let kind_blocked = pl.kind_blocked(kind);
+                if let Some(c) = pl.kind_blocked(kind) {
+                    let n = self.sites.count_in_reach(&pl, r, kind, &cells);
+                    tally.placements += n;
+                    tally.add_n(c, n);
+                    continue;
+                }
                 for b in self.by_kind[r * 3 + kind.ix()].clone() {
                     let grid = &self.blocks[b as usize].grid;
-                    for &(_, upper, row, col) in &cells {
-                        let rows = grid.lattice_cell(row, col);
-                        match kind_blocked {
-                            // A whole cell within reach: count it without looking at its rows.
-                            Some(c) if upper <= limit => {
-                                tally.placements += rows.len() as u32;
-                                tally.add_n(c, rows.len() as u32);
-                            }
-                            Some(c) => {
-                                let n = rows
-                                    .iter()
-                                    .filter(|p| pl.within_travel_limit(&p.xyz))
-                                    .count() as u32;
-                                tally.placements += n;
-                                tally.add_n(c, n);
-                            }
-                            None => {
-                                for p in rows {
-                                    if pl.within_travel_limit(&p.xyz) {
-                                        scorer.tally(&pl, p, &mut tally);
-                                    }
-                                }
+                    for &(_, _, row, col) in &cells {
+                        for p in grid.lattice_cell(row, col) {
+                            if pl.within_travel_limit(&p.xyz) {
+                                scorer.tally(&pl, p, &mut tally);
                             }
                         }
                     }
