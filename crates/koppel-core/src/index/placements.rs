@@ -7,9 +7,9 @@
 //!
 //! A query lists the blocks the learner may use (regions the policy reaches, kinds the learner
 //! may take, the learner's own qualification), bounds each block's best possible score (outlook
-//! and preference are exact per block; hours, support and pathway use per-block maxima; the
-//! rest count as perfect), visits blocks best bound first, and stops once a bound is below the
-//! k-th best score found: nothing in such a block can enter the top k.
+//! and preference are exact per block; hours, support, pathway and qualification fit use
+//! per-block maxima; distance counts as perfect), visits blocks best bound first, and stops once
+//! a bound is below the k-th best score found: nothing in such a block can enter the top k.
 
 use super::grid::{Grid, SearchBox};
 use super::sites::Sites;
@@ -21,6 +21,7 @@ use crate::model::ids::{LearnerIdx, PlacementIdx, RegionIdx, SectorIdx};
 use crate::policy::{Component, SCORE_MAX};
 use crate::score::components::{
     distance_permille, hours_permille, pathway_permille, preference_permille,
+    qualification_permille, QualMatch,
 };
 use crate::score::{total, PlacementRow, Prepared, ScoreView, Scorer, Tally};
 use rayon::prelude::*;
@@ -43,10 +44,16 @@ struct Block {
     max_hours: u8,
     support_union: SupportSet,
     pathway_max: [u16; 3],
+    /// Lowest `level_min` and highest `level_max`: no level fits better than it fits this range.
+    levels: (u8, u8),
+    /// Whether some placement asks no qualification.
+    open_to_all: bool,
+    /// Bits of the qualifications some placement trains for.
+    trains: Vec<u64>,
 }
 
 impl Block {
-    fn new(points: Vec<(u64, crate::GeoPoint, PlacementRow)>) -> Block {
+    fn new(data: &Dataset, points: Vec<(u64, crate::GeoPoint, PlacementRow)>) -> Block {
         let first = points[0].2;
         let mut b = Block {
             grid: Grid::build(&points),
@@ -56,6 +63,9 @@ impl Block {
             max_hours: 0,
             support_union: SupportSet::EMPTY,
             pathway_max: [0; 3],
+            levels: (u8::MAX, 0),
+            open_to_all: false,
+            trains: vec![0; data.reference.qualifications.len().div_ceil(64)],
         };
         for (_, _, r) in &points {
             b.max_hours = b.max_hours.max(r.hours_per_week);
@@ -63,8 +73,29 @@ impl Block {
             for (m, exit) in b.pathway_max.iter_mut().zip(EXITS) {
                 *m = (*m).max(pathway_permille(exit, r));
             }
+            b.levels = (
+                b.levels.0.min(r.level_min.get()),
+                b.levels.1.max(r.level_max.get()),
+            );
+            b.open_to_all |= r.asks_no_qualification();
+            for q in &data.placement(r.idx).qualifications {
+                b.trains[q.ix() / 64] |= 1 << (q.ix() % 64);
+            }
         }
         b
+    }
+
+    /// The best qualification fit (raw, permille) of any placement of this block.
+    fn qualification_bound(&self, pl: &Prepared<'_>) -> u16 {
+        let l = pl.learner;
+        let relation = match l.qualification {
+            Some(q) if self.trains[q.ix() / 64] & (1 << (q.ix() % 64)) != 0 => QualMatch::Exact,
+            Some(_) if pl.qual_sector == Some(self.sector) => QualMatch::SameSector,
+            Some(_) => QualMatch::Other,
+            None if self.open_to_all => QualMatch::OpenToAll,
+            None => QualMatch::NoneHeld,
+        };
+        qualification_permille(relation, l.level.get(), self.levels.0, self.levels.1)
     }
 
     /// No feasible placement of this block scores above this for the learner, counting the
@@ -87,6 +118,7 @@ impl Block {
             .position(|&e| e == l.exit_profile)
             .expect("every exit listed");
         raw[Component::Pathway.ix()] = self.pathway_max[exit];
+        raw[Component::Qualification.ix()] = self.qualification_bound(pl);
         raw[Component::Distance.ix()] = 0;
         total(pl.policy, &raw)
     }
@@ -150,8 +182,9 @@ impl PlacementIndex {
             }
         }
         let mut blocks = Vec::new();
-        let kind_ranges = Self::layout(by_kind, n_regions * 3, &mut blocks);
-        let recognition_ranges = Self::layout(by_recognition, n_regions * 2 * n_quals, &mut blocks);
+        let kind_ranges = Self::layout(data, by_kind, n_regions * 3, &mut blocks);
+        let recognition_ranges =
+            Self::layout(data, by_recognition, n_regions * 2 * n_quals, &mut blocks);
         PlacementIndex {
             n_regions,
             n_quals,
@@ -164,6 +197,7 @@ impl PlacementIndex {
 
     /// Appends the blocks of `groups` (sorted by slot, then sector) and returns each slot's range.
     fn layout(
+        data: &Dataset,
         groups: BTreeMap<Key, Vec<(u64, crate::GeoPoint, PlacementRow)>>,
         slots: usize,
         blocks: &mut Vec<Block>,
@@ -174,7 +208,7 @@ impl PlacementIndex {
             .into_values()
             .collect::<Vec<_>>()
             .into_par_iter()
-            .map(Block::new)
+            .map(|points| Block::new(data, points))
             .collect();
         blocks.extend(built);
         let mut ranges = vec![0..0; slots];
