@@ -16,7 +16,7 @@ mod slots;
 
 pub use graph::{Assignment, CandidateGraph, GraphError};
 
-use crate::index::{KindFilter, PlacementIndex, Scored};
+use crate::index::{KindFilter, PlacementIndex, Scored, Scratch};
 use crate::model::ids::{LearnerIdx, PlacementIdx};
 use crate::score::{Scorer, Tally};
 use rayon::prelude::*;
@@ -73,12 +73,16 @@ impl Cohort {
         for chunk in order::spatial(data).chunks(CHUNK) {
             let rows: Vec<_> = chunk
                 .par_iter()
-                .map(|&i| {
-                    let li = LearnerIdx(i);
-                    let top = index.top_k(scorer, li, k, KindFilter::All);
-                    let tally = top.is_empty().then(|| index.tally_in_reach(scorer, li));
-                    (top, tally)
-                })
+                .map_init(
+                    || (Scratch::default(), Vec::with_capacity(k)),
+                    |(scratch, top), &i| {
+                        let li = LearnerIdx(i);
+                        top.clear();
+                        index.top_k_into(scorer, li, k, KindFilter::All, scratch, top);
+                        let tally = top.is_empty().then(|| index.tally_in_reach(scorer, li));
+                        (top.to_vec(), tally)
+                    },
+                )
                 .collect();
             for (&i, (top, tally)) in chunk.iter().zip(rows) {
                 at[i as usize] = found.len();

@@ -11,7 +11,7 @@ mod placements;
 mod sites;
 pub mod topk;
 
-pub use placements::PlacementIndex;
+pub use placements::{PlacementIndex, Scratch};
 pub use topk::{Scored, TopK};
 
 use crate::model::dataset::Dataset;
