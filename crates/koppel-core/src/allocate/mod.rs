@@ -12,12 +12,13 @@ pub mod deferred;
 pub mod graph;
 mod holders;
 mod locality;
+mod order;
 pub mod report;
 
 pub use graph::{Assignment, CandidateGraph, GraphError};
 
-use crate::index::{KindFilter, PlacementIndex};
-use crate::model::ids::LearnerIdx;
+use crate::index::{KindFilter, PlacementIndex, Scored, Scratch};
+use crate::model::ids::{LearnerIdx, PlacementIdx};
 use crate::score::{Scorer, Tally};
 use rayon::prelude::*;
 
@@ -54,8 +55,8 @@ pub struct Cohort {
 }
 
 impl Cohort {
-    /// Builds the candidate graph of every learner (in parallel, in chunks so that memory stays
-    /// flat). `progress` is called with the number of learners done.
+    /// Builds the candidate graph of every learner (in parallel, in chunks of learners living
+    /// near each other, see [`order`]). `progress` is called with the number of learners done.
     pub fn build(
         scorer: &Scorer<'_>,
         index: &PlacementIndex,
@@ -64,54 +65,56 @@ impl Cohort {
     ) -> Cohort {
         let data = scorer.data();
         let n = data.learners.len();
-        let mut offsets = Vec::with_capacity(n + 1);
-        offsets.push(0u32);
-        let mut targets = Vec::with_capacity(n * k / 2);
-        let mut values = Vec::with_capacity(n * k / 2);
-        let mut scores = Vec::with_capacity(n * k / 2);
-        let mut bonus = Vec::with_capacity(n);
-        let mut priority = Vec::with_capacity(n);
+        // Candidates in query order: learner `i`'s sit at `found[at[i]..at[i] + len[i]]`.
+        let (mut at, mut len) = (vec![0usize; n], vec![0u16; n]);
+        let mut found: Vec<Scored<PlacementIdx>> = Vec::with_capacity(n * k / 2);
         let mut no_candidate = Vec::new();
         const CHUNK: usize = 1 << 14;
-        for start in (0..n).step_by(CHUNK) {
-            let end = (start + CHUNK).min(n);
-            let rows: Vec<_> = (start..end)
-                .into_par_iter()
-                .map(|i| {
-                    let li = LearnerIdx(i as u32);
-                    let top = index.top_k(scorer, li, k, KindFilter::All);
-                    let tally = top.is_empty().then(|| index.tally_in_reach(scorer, li));
-                    let l = data.learner(li);
-                    let applicable = scorer
-                        .policies()
-                        .for_region(l.region)
-                        .priority
-                        .applicable(l);
-                    let b: u16 = applicable.iter().map(|(_, p)| p).sum();
-                    let mask = applicable
-                        .iter()
-                        .map(|(name, _)| {
-                            1u8 << PRIORITY_NAMES.iter().position(|n| n == name).unwrap_or(0)
-                        })
-                        .fold(0, |m, bit| m | bit);
-                    (top, tally, b, mask)
-                })
+        let mut done = 0;
+        for chunk in order::spatial(data).chunks(CHUNK) {
+            let rows: Vec<_> = chunk
+                .par_iter()
+                .map_init(
+                    || (Scratch::default(), Vec::with_capacity(k)),
+                    |(scratch, top), &i| {
+                        let li = LearnerIdx(i);
+                        top.clear();
+                        index.top_k_into(scorer, li, k, KindFilter::All, scratch, top);
+                        let tally = top.is_empty().then(|| index.tally_in_reach(scorer, li));
+                        (top.to_vec(), tally)
+                    },
+                )
                 .collect();
-            for (i, (top, tally, b, mask)) in (start..end).zip(rows) {
-                for m in &top {
-                    targets.push(m.idx.0);
-                    values.push(m.score as i32 + b as i32);
-                    scores.push(m.score);
-                }
-                offsets.push(targets.len() as u32);
-                bonus.push(b);
-                priority.push(mask);
+            for (&i, (top, tally)) in chunk.iter().zip(rows) {
+                at[i as usize] = found.len();
+                len[i as usize] = top.len() as u16;
+                found.extend(top);
                 if let Some(t) = tally {
-                    no_candidate.push((LearnerIdx(i as u32), t));
+                    no_candidate.push((LearnerIdx(i), t));
                 }
             }
-            progress(end);
+            done += chunk.len();
+            progress(done);
         }
+        no_candidate.sort_unstable_by_key(|(li, _)| *li);
+        let (bonus, priority): (Vec<u16>, Vec<u8>) = (0..n)
+            .into_par_iter()
+            .map(|i| priority_of(scorer, LearnerIdx(i as u32)))
+            .unzip();
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0u32);
+        let mut targets = Vec::with_capacity(found.len());
+        let mut values = Vec::with_capacity(found.len());
+        let mut scores = Vec::with_capacity(found.len());
+        for i in 0..n {
+            for m in &found[at[i]..at[i] + len[i] as usize] {
+                targets.push(m.idx.0);
+                values.push(m.score as i32 + bonus[i] as i32);
+                scores.push(m.score);
+            }
+            offsets.push(targets.len() as u32);
+        }
+        drop(found);
         let capacity = data.placements.iter().map(|p| p.open_places()).collect();
         let graph = CandidateGraph::new(offsets, targets, values, capacity)
             .expect("index rows are valid, unique and sorted");
@@ -141,4 +144,20 @@ impl Cohort {
             Mode::Stable => deferred::solve(&self.graph),
         }
     }
+}
+
+/// A learner's priority bonus and the bits of the priorities that apply.
+fn priority_of(scorer: &Scorer<'_>, li: LearnerIdx) -> (u16, u8) {
+    let l = scorer.data().learner(li);
+    let applicable = scorer
+        .policies()
+        .for_region(l.region)
+        .priority
+        .applicable(l);
+    let bonus = applicable.iter().map(|(_, p)| p).sum();
+    let mask = applicable
+        .iter()
+        .map(|(name, _)| 1u8 << PRIORITY_NAMES.iter().position(|n| n == name).unwrap_or(0))
+        .fold(0, |m, bit| m | bit);
+    (bonus, mask)
 }

@@ -43,24 +43,30 @@ impl SearchBox {
     /// The lattice cells of the box with a lower bound on the distance (km) from the centre to
     /// any point of the cell, nearest first (ties by row, then column).
     pub fn cells_by_distance(&self) -> Vec<(f64, i64, i64)> {
-        let mut cells: Vec<(f64, i64, i64)> = self
-            .cells_bounded(false)
-            .into_iter()
-            .map(|(lb, _, r, c)| (lb, r, c))
-            .collect();
-        cells.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        let mut cells = Vec::new();
+        self.cells_by_distance_into(&mut cells);
         cells
+    }
+
+    /// [`SearchBox::cells_by_distance`] into a buffer (cleared first).
+    pub fn cells_by_distance_into(&self, cells: &mut Vec<(f64, i64, i64)>) {
+        cells.clear();
+        self.for_each_cell(false, |lb, _, r, c| cells.push((lb, r, c)));
+        cells.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     }
 
     /// The lattice cells of the box with lower and upper bounds on the distance (km) from the
     /// centre to any point of the cell, in row-major order.
     pub fn cells_with_bounds(&self) -> Vec<(f64, f64, i64, i64)> {
-        self.cells_bounded(true)
+        let mut cells = Vec::with_capacity(self.rows.clone().count() * self.cols.clone().count());
+        self.for_each_cell(true, |lb, ub, r, c| cells.push((lb, ub, r, c)));
+        cells
     }
 
-    fn cells_bounded(&self, upper_too: bool) -> Vec<(f64, f64, i64, i64)> {
+    /// Calls `f(lower, upper, row, col)` for every cell of the box in row-major order; `upper`
+    /// is `f64::MAX` unless `upper_too`.
+    fn for_each_cell(&self, upper_too: bool, mut f: impl FnMut(f64, f64, i64, i64)) {
         let (lat, lon) = (self.centre.lat(), self.centre.lon());
-        let mut cells = Vec::with_capacity(self.rows.clone().count() * self.cols.clone().count());
         for r in self.rows.clone() {
             // The cell is widened by a hair so that points that rounding put in it are inside.
             let (lo, hi) = (r as f64 * CELL_LAT - 1e-9, (r + 1) as f64 * CELL_LAT + 1e-9);
@@ -72,7 +78,7 @@ impl SearchBox {
                 // parallel); the margin keeps the bound below the true minimum.
                 let lower = (self.centre.distance_km(&near) * 0.999 - 0.01).max(0.0);
                 if !upper_too {
-                    cells.push((lower, f64::MAX, r, c));
+                    f(lower, f64::MAX, r, c);
                     continue;
                 }
                 // On a cell this small the farthest point is a corner.
@@ -85,10 +91,9 @@ impl SearchBox {
                     .fold(0.0, f64::max)
                     * 1.001
                     + 0.01;
-                cells.push((lower, upper, r, c));
+                f(lower, upper, r, c);
             }
         }
-        cells
     }
 }
 

@@ -8,9 +8,10 @@
 
 pub mod grid;
 mod placements;
+mod sites;
 pub mod topk;
 
-pub use placements::PlacementIndex;
+pub use placements::{PlacementIndex, Scratch};
 pub use topk::{Scored, TopK};
 
 use crate::model::dataset::Dataset;

@@ -61,6 +61,25 @@ impl TopK {
         (self.heap.len() == self.k).then(|| (self.heap.peek().expect("k > 0 items").0 >> 32) as u16)
     }
 
+    /// Empties the selection and sets a new `k`, keeping the memory.
+    pub fn reset(&mut self, k: usize) {
+        self.k = k;
+        self.heap.clear();
+    }
+
+    /// Appends the selection to `out`, best first, with ids wrapped as `I`, and empties it.
+    pub fn drain_into<I>(&mut self, wrap: impl Fn(u32) -> I, out: &mut Vec<Scored<I>>) {
+        let from = out.len();
+        // The heap pops the worst first: ascending keys, reversed below.
+        while let Some(Reverse(k)) = self.heap.pop() {
+            out.push(Scored {
+                idx: wrap(u32::MAX - (k as u32)),
+                score: (k >> 32) as u16,
+            });
+        }
+        out[from..].reverse();
+    }
+
     /// The selection, best first, with ids wrapped as `I`.
     pub fn into_scored<I>(self, wrap: impl Fn(u32) -> I) -> Vec<Scored<I>> {
         self.into_sorted()

@@ -93,6 +93,13 @@ pub fn level_fit_permille(level: u8, min: u8, max: u8) -> u32 {
     1000u32.saturating_sub(400 * gap)
 }
 
+/// Qualification component: the relation's value scaled by the level fit. Monotone in both, so
+/// the best relation and the widest level range bound it for a group of placements.
+#[inline]
+pub fn qualification_permille(relation: QualMatch, level: u8, min: u8, max: u8) -> u16 {
+    (relation.permille() * level_fit_permille(level, min, max) / 1000) as u16
+}
+
 /// Share of the learner's non-essential needs the placement covers (no such needs → 1000).
 #[inline]
 pub fn support_permille(pl: &Prepared<'_>, p: &PlacementRow) -> u16 {
@@ -144,13 +151,16 @@ pub fn raw_values(
 ) -> [u16; 7] {
     let l = pl.learner;
     let rank = l.sector_preferences.iter().position(|&x| x == p.sector);
-    let qual = qual_match(s, pl, p).permille()
-        * level_fit_permille(l.level.get(), p.level_min.get(), p.level_max.get())
-        / 1000;
+    let qual = qualification_permille(
+        qual_match(s, pl, p),
+        l.level.get(),
+        p.level_min.get(),
+        p.level_max.get(),
+    );
     [
         s.outlook_of(p),
         preference_permille(rank, !l.sector_preferences.is_empty()),
-        qual as u16,
+        qual,
         support_permille(pl, p),
         distance_permille(distance_km, l.travel_limit_km),
         hours_permille(p.hours_per_week, l.hours_per_week),

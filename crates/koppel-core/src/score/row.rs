@@ -108,11 +108,12 @@ impl PlacementRow {
     /// Whether the employer is a recognised learning company for `q`.
     #[inline]
     pub fn employer_recognised_for(&self, q: QualIdx, data: &Dataset) -> bool {
-        if self.more_recognised {
-            data.reference.employers[self.employer.ix()].is_recognised_for(q)
-        } else {
-            self.recognised.contains(&q)
-        }
+        // The inline entries are the employer's smallest (its list is sorted), so only a larger
+        // `q` can be among the rest.
+        self.recognised.contains(&q)
+            || (self.more_recognised
+                && q > self.recognised[INLINE_RECOGNISED - 1]
+                && data.reference.employers[self.employer.ix()].is_recognised_for(q))
     }
 
     /// Squared chord to a point on the unit sphere.
