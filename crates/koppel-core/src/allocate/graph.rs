@@ -162,9 +162,8 @@ impl CandidateGraph {
             .unwrap_or(0)
     }
 
-    /// Incoming arcs per placement, as (offsets, arc indices, learner of each arc); arcs of a
-    /// placement are listed in learner order.
-    pub fn reverse(&self) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+    /// The learners of every placement, as (offsets, learners), in learner order.
+    pub fn owners(&self) -> (Vec<u32>, Vec<u32>) {
         let m = self.n_placements();
         let mut count = vec![0u32; m + 1];
         for &t in &self.targets {
@@ -174,17 +173,14 @@ impl CandidateGraph {
             count[j + 1] += count[j];
         }
         let mut fill = count.clone();
-        let mut arcs = vec![0u32; self.n_arcs()];
         let mut owner = vec![0u32; self.n_arcs()];
         for i in 0..self.n_learners() {
-            for a in self.arcs(i) {
-                let t = self.targets[a] as usize;
-                arcs[fill[t] as usize] = a as u32;
-                owner[fill[t] as usize] = i as u32;
-                fill[t] += 1;
+            for &t in &self.targets[self.arcs(i)] {
+                owner[fill[t as usize] as usize] = i as u32;
+                fill[t as usize] += 1;
             }
         }
-        (count, arcs, owner)
+        (count, owner)
     }
 }
 

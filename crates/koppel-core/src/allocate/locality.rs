@@ -46,7 +46,7 @@ impl Local {
     /// without candidates and placements without learners last, in their original order).
     pub fn new(g: &CandidateGraph) -> Local {
         let (n, m) = (g.n_learners(), g.n_placements());
-        let (rev_start, _, rev_owner) = g.reverse();
+        let (rev_start, rev_owner) = g.owners();
         let mut new_learner = vec![UNSEEN; n];
         let mut new_placement = vec![UNSEEN; m];
         let mut learner = Vec::with_capacity(n);
@@ -86,13 +86,15 @@ impl Local {
         }
         let mut offsets = Vec::with_capacity(n + 1);
         offsets.push(0u32);
+        for &old in &learner {
+            offsets.push(offsets.last().unwrap() + g.arcs(old as usize).len() as u32);
+        }
         let mut arcs = Vec::with_capacity(g.n_arcs());
         for &old in &learner {
             arcs.extend(g.arcs(old as usize).map(|a| Arc {
                 to: new_placement[g.target(a) as usize],
                 value: g.value(a),
             }));
-            offsets.push(arcs.len() as u32);
         }
         let capacity = placement.iter().map(|&j| g.capacity(j as usize)).collect();
         Local {
