@@ -9,27 +9,11 @@ use koppel_core::synth::{dataset, SynthParams};
 use koppel_core::{PlacementIndex, PolicySet, Scorer};
 use proptest::prelude::*;
 
+mod common;
+
 /// A random small graph: rows of (placement, value) plus capacities.
 fn graph_strategy(lo: i32, hi: i32) -> impl Strategy<Value = CandidateGraph> {
-    (1usize..9, 1usize..5).prop_flat_map(move |(n, m)| {
-        let row = prop::collection::btree_map(0..m as u32, lo..hi, 0..=m);
-        (
-            prop::collection::vec(row, n),
-            prop::collection::vec(0u32..3, m),
-        )
-            .prop_map(|(rows, capacity)| {
-                let mut offsets = vec![0u32];
-                let (mut targets, mut values) = (Vec::new(), Vec::new());
-                for r in rows {
-                    for (t, v) in r {
-                        targets.push(t);
-                        values.push(v);
-                    }
-                    offsets.push(targets.len() as u32);
-                }
-                CandidateGraph::new(offsets, targets, values, capacity).unwrap()
-            })
-    })
+    common::graph_strategy(9, 5, usize::MAX, 3, (lo, hi))
 }
 
 /// Maximum total by trying every assignment.

@@ -5,26 +5,10 @@
 use koppel_core::allocate::{auction, CandidateGraph};
 use proptest::prelude::*;
 
+mod common;
+
 fn graph_strategy(lo: i32, hi: i32) -> impl Strategy<Value = CandidateGraph> {
-    (1usize..60, 1usize..16).prop_flat_map(move |(n, m)| {
-        let row = prop::collection::btree_map(0..m as u32, lo..hi, 0..=m.min(8));
-        (
-            prop::collection::vec(row, n),
-            prop::collection::vec(0u32..6, m),
-        )
-            .prop_map(|(rows, capacity)| {
-                let mut offsets = vec![0u32];
-                let (mut targets, mut values) = (Vec::new(), Vec::new());
-                for r in rows {
-                    for (t, v) in r {
-                        targets.push(t);
-                        values.push(v);
-                    }
-                    offsets.push(targets.len() as u32);
-                }
-                CandidateGraph::new(offsets, targets, values, capacity).unwrap()
-            })
-    })
+    common::graph_strategy(60, 16, 8, 6, (lo, hi))
 }
 
 /// Maximum total value by min-cost flow: source → learner (1) → placement (cost −value) →
