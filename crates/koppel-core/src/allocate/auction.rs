@@ -126,15 +126,12 @@ impl<'g> Auction<'g> {
     fn run(mut self, progress: Progress<'_>) -> Vec<u32> {
         let top = self.g.max_abs_value() * self.scale;
         let mut eps = (top / SCALE_STEP).max(1);
-        let phases = (1..)
-            .scan(eps, |e, _| {
-                let now = *e;
-                *e = (now / SCALE_STEP).max(1);
-                Some(now)
-            })
-            .take_while(|&e| e > 1)
-            .count()
-            + 1;
+        // Phases down to ε = 1 (the gap stop usually ends sooner).
+        let (mut phases, mut e) = (1, eps);
+        while e > 1 {
+            e = (e / SCALE_STEP).max(1);
+            phases += 1;
+        }
         progress(0, phases);
         // Only the reverse step reads the reverse index: build it beside the first bids.
         let g = self.g;
@@ -181,9 +178,7 @@ impl<'g> Auction<'g> {
     /// that has a candidate worth more than staying out.
     fn release_unhappy(&mut self, eps: i64) {
         if self.best.len() != self.g.n_learners() {
-            self.best = (0..self.g.n_learners())
-                .map(|i| self.best_except(i, FREE))
-                .collect();
+            self.measure_best();
         }
         // Per learner: its new ceiling, or `None` when it is to be freed. A pure map over
         // learners, so it runs on every core with the same result.
@@ -319,18 +314,24 @@ impl<'g> Auction<'g> {
         self.holders.copies(j) > 0 && !self.holders.is_full(j) && self.price[j] > 0
     }
 
-    /// `dual − primal` in scaled units, where the dual is `Σ_i max(0, max_k(a_ik − p_k)) +
-    /// Σ_j places_j · p_j` (over placements with places): an upper bound on the optimum for any
-    /// prices (weak duality).
-    fn duality_gap(&mut self) -> i64 {
+    /// Fills `best` with every learner's best option at the current prices (a pure map, on
+    /// every core).
+    fn measure_best(&mut self) {
         let mut best = std::mem::take(&mut self.best);
         (0..self.g.n_learners())
             .into_par_iter()
             .with_min_len(1024)
             .map(|i| self.best_except(i, FREE))
             .collect_into_vec(&mut best);
-        let mut dual: i64 = best.iter().sum();
         self.best = best;
+    }
+
+    /// `dual − primal` in scaled units, where the dual is `Σ_i max(0, max_k(a_ik − p_k)) +
+    /// Σ_j places_j · p_j` (over placements with places): an upper bound on the optimum for any
+    /// prices (weak duality).
+    fn duality_gap(&mut self) -> i64 {
+        self.measure_best();
+        let mut dual: i64 = self.best.iter().sum();
         for j in 0..self.g.n_placements() {
             if self.holders.copies(j) > 0 {
                 dual += self.holders.copies(j) as i64 * self.price[j];
