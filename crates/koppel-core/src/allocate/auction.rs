@@ -50,6 +50,9 @@ pub fn solve(g: &CandidateGraph, progress: Progress<'_>) -> Assignment {
 /// Price of a placement without places: nobody can take it.
 const CLOSED: i64 = i64::MAX;
 
+/// How many bidders ahead [`Auction::forward`] asks for rows.
+const AHEAD: usize = 3;
+
 struct Auction<'g> {
     g: &'g Local,
     scale: i64,
@@ -215,6 +218,10 @@ impl<'g> Auction<'g> {
     /// Gauss–Seidel forward auction: unassigned learners bid for their best placement.
     fn forward(&mut self, eps: i64) {
         while let Some(i) = self.queue.pop_front() {
+            // Learners bid in queue order: ask for a later bidder's row while this one bids.
+            if let Some(&k) = self.queue.get(AHEAD) {
+                self.g.prefetch_row(k as usize);
+            }
             let i = i as usize;
             let (mut best, mut best_arc, mut second) = (i64::MIN, usize::MAX, 0i64);
             for (a, arc) in self.g.arcs(i).zip(self.g.row(i)) {
@@ -271,19 +278,20 @@ impl<'g> Auction<'g> {
             .collect();
         while let Some(j) = todo.pop() {
             while self.wants_learners(j) {
-                let (mut best, mut best_who, mut best_arc, mut second) =
-                    (i64::MIN, FREE, 0, i64::MIN);
-                let (from, to) = (reverse.start[j] as usize, reverse.start[j + 1] as usize);
-                for (r, &(value, who)) in reverse.value_owner[from..to].iter().enumerate() {
+                let (mut best, mut best_who, mut second) = (i64::MIN, FREE, i64::MIN);
+                for (value, who) in reverse.of(j) {
+                    let top = value as i64 * self.scale;
+                    if top <= second {
+                        break; // best value first and profits are ≥ 0: nobody later gains more
+                    }
                     if self.held[who as usize].0 == j as u32 {
                         continue;
                     }
-                    let v = value as i64 * self.scale - self.profit(who as usize);
+                    let v = top - self.profit(who as usize);
                     if v > best {
                         second = second.max(best);
                         best = v;
                         best_who = who;
-                        best_arc = reverse.arc[from + r] as usize;
                     } else if v > second {
                         second = v;
                     }
@@ -303,7 +311,12 @@ impl<'g> Auction<'g> {
                 }
                 // The ceiling is measured afresh before the next forward auction.
                 self.holders.push(j, 0, best_who);
-                self.assign(who, best_arc);
+                let arc = self
+                    .g
+                    .arcs(who)
+                    .find(|&a| self.g.arc(a).to == j as u32)
+                    .expect("an in-arc is in its learner's row");
+                self.assign(who, arc);
                 self.price[j] = self.price[j].min(second.saturating_sub(eps).max(0));
             }
         }

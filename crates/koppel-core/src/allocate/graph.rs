@@ -130,6 +130,14 @@ impl CandidateGraph {
         self.offsets[i] as usize..self.offsets[i + 1] as usize
     }
 
+    /// Hints that learner `i`'s row will be read soon.
+    #[inline]
+    pub(crate) fn prefetch_row(&self, i: usize) {
+        let start = self.offsets[i] as usize;
+        super::prefetch::read(&self.targets, start);
+        super::prefetch::read(&self.values, start);
+    }
+
     /// The placement an arc leads to.
     #[inline]
     pub fn target(&self, arc: usize) -> u32 {

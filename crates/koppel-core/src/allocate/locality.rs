@@ -8,6 +8,8 @@
 //! its answer back; the optimum's value does not depend on labels.
 
 use super::graph::CandidateGraph;
+use super::prefetch;
+use rayon::prelude::*;
 use std::collections::VecDeque;
 
 const UNSEEN: u32 = u32::MAX;
@@ -33,12 +35,71 @@ pub struct Local {
     placement: Vec<u32>,
 }
 
-/// Incoming arcs per placement, in learner order: offsets, then for every arc its value and
-/// learner side by side (the reverse scan reads nothing else), and its arc index.
+/// Incoming arcs per placement, best value first (ties by learner), so a scan can stop at the
+/// first arc whose value alone cannot beat what it has found. Value and learner are packed
+/// into one `u64` per arc whose integer order is that order: the per-placement sort is a plain
+/// integer sort and a scan reads one stream.
 pub struct Reverse {
-    pub start: Vec<u32>,
-    pub value_owner: Vec<(i32, u32)>,
-    pub arc: Vec<u32>,
+    start: Vec<u32>,
+    packed: Vec<u64>,
+}
+
+impl Reverse {
+    /// `(value, learner)` of every arc into placement `j`, best value first.
+    #[inline]
+    pub fn of(&self, j: usize) -> impl Iterator<Item = (i32, u32)> + '_ {
+        self.packed[self.start[j] as usize..self.start[j + 1] as usize]
+            .iter()
+            .map(|&p| unpack(p))
+    }
+}
+
+/// Learners per piece of the parallel copy.
+const PIECE: usize = 2048;
+/// How many rows ahead the copy asks for.
+const AHEAD: usize = 8;
+
+/// Copies the rows of `g` in the new learner order with new placement labels, in pieces on
+/// every core (each piece writes its own part of the output, so the result does not depend on
+/// the thread count).
+fn gather(g: &CandidateGraph, learner: &[u32], offsets: &[u32], new_placement: &[u32]) -> Vec<Arc> {
+    let mut arcs = vec![Arc { to: 0, value: 0 }; g.n_arcs()];
+    let mut pieces = Vec::with_capacity(learner.len() / PIECE + 1);
+    let mut rest = arcs.as_mut_slice();
+    for (p, olds) in learner.chunks(PIECE).enumerate() {
+        let first = p * PIECE;
+        let len = (offsets[first + olds.len()] - offsets[first]) as usize;
+        let (head, tail) = rest.split_at_mut(len);
+        pieces.push((olds, head));
+        rest = tail;
+    }
+    pieces.into_par_iter().for_each(|(olds, out)| {
+        let mut k = 0;
+        for (x, &old) in olds.iter().enumerate() {
+            if let Some(&ahead) = olds.get(x + AHEAD) {
+                g.prefetch_row(ahead as usize);
+            }
+            for a in g.arcs(old as usize) {
+                out[k] = Arc {
+                    to: new_placement[g.target(a) as usize],
+                    value: g.value(a),
+                };
+                k += 1;
+            }
+        }
+    });
+    arcs
+}
+
+/// Higher values give smaller keys; equal values order by learner.
+fn pack(value: i32, learner: u32) -> u64 {
+    let order = (value as u32) ^ 0x8000_0000; // monotone in `value`
+    ((!order as u64) << 32) | learner as u64
+}
+
+fn unpack(p: u64) -> (i32, u32) {
+    let order = !((p >> 32) as u32);
+    ((order ^ 0x8000_0000) as i32, p as u32)
 }
 
 impl Local {
@@ -60,6 +121,9 @@ impl Local {
             learner.push(root as u32);
             queue.push_back(root);
             while let Some(i) = queue.pop_front() {
+                if let Some(&ahead) = queue.get(AHEAD) {
+                    g.prefetch_row(ahead);
+                }
                 for a in g.arcs(i) {
                     let j = g.target(a) as usize;
                     if new_placement[j] != UNSEEN {
@@ -89,13 +153,7 @@ impl Local {
         for &old in &learner {
             offsets.push(offsets.last().unwrap() + g.arcs(old as usize).len() as u32);
         }
-        let mut arcs = Vec::with_capacity(g.n_arcs());
-        for &old in &learner {
-            arcs.extend(g.arcs(old as usize).map(|a| Arc {
-                to: new_placement[g.target(a) as usize],
-                value: g.value(a),
-            }));
-        }
+        let arcs = gather(g, &learner, &offsets, &new_placement);
         let capacity = placement.iter().map(|&j| g.capacity(j as usize)).collect();
         Local {
             offsets,
@@ -126,6 +184,12 @@ impl Local {
     #[inline]
     pub fn row(&self, i: usize) -> &[Arc] {
         &self.arcs[self.arcs(i)]
+    }
+
+    /// Hints that learner `i`'s row will be read soon.
+    #[inline]
+    pub fn prefetch_row(&self, i: usize) {
+        prefetch::read(&self.arcs, self.offsets[i] as usize);
     }
 
     /// Arc `a`.
@@ -159,22 +223,17 @@ impl Local {
             start[j + 1] += start[j];
         }
         let mut fill = start.clone();
-        let mut value_owner = vec![(0, 0); self.arcs.len()];
-        let mut arc = vec![0u32; self.arcs.len()];
+        let mut packed = vec![0u64; self.arcs.len()];
         for i in 0..self.n_learners() {
-            for a in self.arcs(i) {
-                let Arc { to, value } = self.arcs[a];
-                let r = fill[to as usize] as usize;
-                value_owner[r] = (value, i as u32);
-                arc[r] = a as u32;
+            for &Arc { to, value } in self.row(i) {
+                packed[fill[to as usize] as usize] = pack(value, i as u32);
                 fill[to as usize] += 1;
             }
         }
-        Reverse {
-            start,
-            value_owner,
-            arc,
+        for j in 0..m {
+            packed[start[j] as usize..start[j + 1] as usize].sort_unstable();
         }
+        Reverse { start, packed }
     }
 
     /// Maps arcs of this graph (per new learner, `u32::MAX` = none) back to arcs of the original
@@ -199,6 +258,23 @@ impl Local {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packing_orders_by_value_then_learner() {
+        let mut keys = [
+            (5, 2),
+            (-3, 0),
+            (i32::MAX, 9),
+            (5, 1),
+            (i32::MIN, 0),
+            (0, u32::MAX),
+        ];
+        let mut packed: Vec<u64> = keys.iter().map(|&(v, w)| pack(v, w)).collect();
+        packed.sort_unstable();
+        keys.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+        let back: Vec<(i32, u32)> = packed.into_iter().map(unpack).collect();
+        assert_eq!(back, keys);
+    }
 
     #[test]
     fn relabelling_keeps_every_arc_and_maps_back() {
@@ -232,22 +308,22 @@ mod tests {
                 a => assert_eq!(g.value(back[old] as usize), r.arc(a as usize).value),
             }
         }
-        // The reverse index lists every arc once, under its placement.
+        // The reverse index lists every arc once, under its placement, best value first.
         let rev = r.reverse();
-        assert_eq!(rev.start.last(), Some(&(g.n_arcs() as u32)));
+        let mut seen = 0;
         for j in 0..r.n_placements() {
-            for k in rev.start[j] as usize..rev.start[j + 1] as usize {
-                let (value, who) = rev.value_owner[k];
-                let a = rev.arc[k] as usize;
-                assert_eq!(
-                    r.arc(a),
-                    Arc {
-                        to: j as u32,
-                        value
-                    }
-                );
-                assert!(r.arcs(who as usize).contains(&a));
+            let into: Vec<(i32, u32)> = rev.of(j).collect();
+            assert!(into
+                .windows(2)
+                .all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 < w[1].1)));
+            for (value, who) in into {
+                assert!(r.row(who as usize).contains(&Arc {
+                    to: j as u32,
+                    value
+                }));
+                seen += 1;
             }
         }
+        assert_eq!(seen, g.n_arcs());
     }
 }

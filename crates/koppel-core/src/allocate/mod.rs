@@ -13,6 +13,7 @@ pub mod graph;
 mod holders;
 mod locality;
 mod order;
+mod prefetch;
 pub mod report;
 
 pub use graph::{Assignment, CandidateGraph, GraphError};
