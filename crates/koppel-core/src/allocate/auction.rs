@@ -34,6 +34,14 @@ use std::collections::VecDeque;
 /// Factor by which ε shrinks between phases.
 pub const SCALE_STEP: i64 = 8;
 
+/// A learner's options at the current prices (scaled): the best `value − price` over its
+/// candidates and the outside option 0, and the same without its own placement.
+#[derive(Clone, Copy, Debug, Default)]
+struct Options {
+    best: i64,
+    alternative: i64,
+}
+
 /// Progress callback: `(phase, phases)`.
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
 
@@ -64,8 +72,9 @@ struct Auction<'g> {
     /// reverse scan reads a learner's profit from here and the price.
     held: Vec<(u32, i32)>,
     queue: VecDeque<u32>,
-    /// `best_option(i)` per learner at the current prices, filled by [`Auction::duality_gap`].
-    best: Vec<i64>,
+    /// Per learner at the current prices, filled by [`Auction::measure`]: its best option
+    /// (floored at the outside option 0) and the best of the others than its own placement.
+    options: Vec<Options>,
 }
 
 impl<'g> Auction<'g> {
@@ -90,7 +99,7 @@ impl<'g> Auction<'g> {
             arc_of: vec![FREE; g.n_learners()],
             held: vec![(FREE, 0); g.n_learners()],
             queue: VecDeque::new(),
-            best: Vec::new(),
+            options: Vec::new(),
         }
     }
 
@@ -99,22 +108,25 @@ impl<'g> Auction<'g> {
         self.g.arc(arc).value as i64 * self.scale
     }
 
-    /// Best `value − price` over a learner's candidates other than `skip`, floored at the
-    /// outside option 0. Rows are sorted by value and prices are never negative, so the scan
-    /// stops at the first arc whose value alone cannot beat the best found.
+    /// A learner's options at the current prices. Rows are sorted by value and prices are
+    /// never negative, so the scan stops at the first arc whose value alone cannot beat the
+    /// best alternative found (which the best overall is at least).
     #[inline]
-    fn best_except(&self, i: usize, skip: u32) -> i64 {
-        let mut best = 0;
+    fn options(&self, i: usize) -> Options {
+        let own = self.held[i].0;
+        let (mut best, mut alternative) = (0, 0);
         for a in self.g.row(i) {
             let v = a.value as i64 * self.scale;
-            if v <= best {
+            if v <= alternative {
                 break;
             }
-            if a.to != skip {
-                best = best.max(v.saturating_sub(self.price[a.to as usize]));
+            let v = v.saturating_sub(self.price[a.to as usize]);
+            best = best.max(v);
+            if a.to != own {
+                alternative = alternative.max(v);
             }
         }
-        best
+        Options { best, alternative }
     }
 
     #[inline]
@@ -136,6 +148,7 @@ impl<'g> Auction<'g> {
             phases += 1;
         }
         progress(0, phases);
+        self.measure();
         // Only the reverse step reads the reverse index: build it beside the first bids.
         let g = self.g;
         let (reverse, ()) = rayon::join(
@@ -154,6 +167,8 @@ impl<'g> Auction<'g> {
             // Repairing in every phase keeps the reverse work ε-scaled too; leaving it to the
             // last phase makes that phase creep by ε = 1 steps (measured: minutes, not seconds).
             self.repair(eps, &reverse);
+            // One measurement serves both the stop test and the next phase's release.
+            self.measure();
             // Weak duality bounds the optimum by any prices; once the bound is within one
             // (unscaled) point of the assignment's value, the integer optimum is reached.
             if self.duality_gap() < self.scale {
@@ -178,21 +193,18 @@ impl<'g> Auction<'g> {
 
     /// Measures every holder's ceiling afresh (prices fell in the last reverse step), frees
     /// every learner whose ε-slackness fails at the new ε and queues every unassigned learner
-    /// that has a candidate worth more than staying out.
+    /// that has a candidate worth more than staying out. Reads the options measured at these
+    /// prices.
     fn release_unhappy(&mut self, eps: i64) {
-        if self.best.len() != self.g.n_learners() {
-            self.measure_best();
-        }
-        // Per learner: its new ceiling, or `None` when it is to be freed. A pure map over
-        // learners, so it runs on every core with the same result.
+        // Per learner: its new ceiling, or `None` when it is to be freed.
         let this = &*self;
         let ceiling: Vec<Option<i64>> = (0..self.g.n_learners())
             .into_par_iter()
-            .with_min_len(1024)
+            .with_min_len(4096)
             .map(|i| match this.held[i] {
                 (FREE, _) => None,
                 (j, v) => {
-                    let alternative = this.best_except(i, j);
+                    let alternative = this.options[i].alternative;
                     let profit = v as i64 * this.scale - this.price[j as usize];
                     (profit >= alternative - eps).then_some(v as i64 * this.scale - alternative)
                 }
@@ -201,15 +213,12 @@ impl<'g> Auction<'g> {
         for j in 0..self.g.n_placements() {
             self.holders.retain(j, |who| ceiling[who as usize]);
         }
+        self.queue.clear();
         for (i, c) in ceiling.iter().enumerate() {
             if c.is_none() && self.held[i].0 != FREE {
                 self.unassign(i);
             }
-        }
-        // `best` was measured at these prices (by the duality gap, or just above).
-        self.queue.clear();
-        for i in 0..self.g.n_learners() {
-            if self.held[i].0 == FREE && self.best[i] > 0 {
+            if self.held[i].0 == FREE && self.options[i].best > 0 {
                 self.queue.push_back(i as u32);
             }
         }
@@ -327,24 +336,22 @@ impl<'g> Auction<'g> {
         self.holders.copies(j) > 0 && !self.holders.is_full(j) && self.price[j] > 0
     }
 
-    /// Fills `best` with every learner's best option at the current prices (a pure map, on
-    /// every core).
-    fn measure_best(&mut self) {
-        let mut best = std::mem::take(&mut self.best);
+    /// Measures every learner's options at the current prices (a pure map, on every core).
+    fn measure(&mut self) {
+        let mut options = std::mem::take(&mut self.options);
         (0..self.g.n_learners())
             .into_par_iter()
             .with_min_len(1024)
-            .map(|i| self.best_except(i, FREE))
-            .collect_into_vec(&mut best);
-        self.best = best;
+            .map(|i| self.options(i))
+            .collect_into_vec(&mut options);
+        self.options = options;
     }
 
-    /// `dual − primal` in scaled units, where the dual is `Σ_i max(0, max_k(a_ik − p_k)) +
-    /// Σ_j places_j · p_j` (over placements with places): an upper bound on the optimum for any
-    /// prices (weak duality).
-    fn duality_gap(&mut self) -> i64 {
-        self.measure_best();
-        let mut dual: i64 = self.best.iter().sum();
+    /// `dual − primal` in scaled units at the measured options, where the dual is
+    /// `Σ_i max(0, max_k(a_ik − p_k)) + Σ_j places_j · p_j` (over placements with places): an
+    /// upper bound on the optimum for any prices (weak duality).
+    fn duality_gap(&self) -> i64 {
+        let mut dual: i64 = self.options.iter().map(|o| o.best).sum();
         for j in 0..self.g.n_placements() {
             if self.holders.copies(j) > 0 {
                 dual += self.holders.copies(j) as i64 * self.price[j];

@@ -189,7 +189,9 @@ impl Local {
     /// Hints that learner `i`'s row will be read soon.
     #[inline]
     pub fn prefetch_row(&self, i: usize) {
-        prefetch::read(&self.arcs, self.offsets[i] as usize);
+        let start = self.offsets[i] as usize;
+        prefetch::read(&self.arcs, start);
+        prefetch::read(&self.arcs, start + 8);
     }
 
     /// Arc `a`.
