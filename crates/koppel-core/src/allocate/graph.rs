@@ -170,20 +170,27 @@ impl CandidateGraph {
             .unwrap_or(0)
     }
 
-    /// The learners of every placement, as (offsets, learners), in learner order.
-    pub fn owners(&self) -> (Vec<u32>, Vec<u32>) {
+    /// The learners of every placement over the first `top` arcs of every row (a learner's
+    /// `top` best candidates), as (offsets, learners), in learner order.
+    pub fn owners(&self, top: usize) -> (Vec<u32>, Vec<u32>) {
         let m = self.n_placements();
+        let row = |i: usize| {
+            let arcs = self.arcs(i);
+            &self.targets[arcs.start..arcs.end.min(arcs.start + top)]
+        };
         let mut count = vec![0u32; m + 1];
-        for &t in &self.targets {
-            count[t as usize + 1] += 1;
+        for i in 0..self.n_learners() {
+            for &t in row(i) {
+                count[t as usize + 1] += 1;
+            }
         }
         for j in 0..m {
             count[j + 1] += count[j];
         }
         let mut fill = count.clone();
-        let mut owner = vec![0u32; self.n_arcs()];
+        let mut owner = vec![0u32; count[m] as usize];
         for i in 0..self.n_learners() {
-            for &t in &self.targets[self.arcs(i)] {
+            for &t in row(i) {
                 owner[fill[t as usize] as usize] = i as u32;
                 fill[t as usize] += 1;
             }

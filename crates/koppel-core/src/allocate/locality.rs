@@ -14,6 +14,10 @@ use std::collections::VecDeque;
 
 const UNSEEN: u32 = u32::MAX;
 
+/// The breadth-first order follows only every learner's best few candidates: bids touch
+/// mostly those, and the walk costs a fraction of one over every arc.
+const BFS_ARCS: usize = 8;
+
 /// One candidate arc: the (relabelled) placement and the value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Arc {
@@ -103,11 +107,12 @@ fn unpack(p: u64) -> (i32, u32) {
 }
 
 impl Local {
-    /// Numbers learners and placements in breadth-first order (roots in learner order, learners
-    /// without candidates and placements without learners last, in their original order).
+    /// Numbers learners and placements in breadth-first order over every learner's first
+    /// [`BFS_ARCS`] arcs (roots in learner order; learners without candidates, and placements
+    /// in nobody's first arcs, last, in their original order).
     pub fn new(g: &CandidateGraph) -> Local {
         let (n, m) = (g.n_learners(), g.n_placements());
-        let (rev_start, rev_owner) = g.owners();
+        let (rev_start, rev_owner) = g.owners(BFS_ARCS);
         let mut new_learner = vec![UNSEEN; n];
         let mut new_placement = vec![UNSEEN; m];
         let mut learner = Vec::with_capacity(n);
@@ -124,7 +129,7 @@ impl Local {
                 if let Some(&ahead) = queue.get(AHEAD) {
                     g.prefetch_row(ahead);
                 }
-                for a in g.arcs(i) {
+                for a in g.arcs(i).take(BFS_ARCS) {
                     let j = g.target(a) as usize;
                     if new_placement[j] != UNSEEN {
                         continue;
