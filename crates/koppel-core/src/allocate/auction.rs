@@ -59,7 +59,7 @@ pub fn solve(g: &CandidateGraph, progress: Progress<'_>) -> Assignment {
 const CLOSED: i64 = i64::MAX;
 
 /// How many bidders ahead [`Auction::forward`] asks for rows.
-const AHEAD: usize = 3;
+const AHEAD: usize = 16;
 
 struct Auction<'g> {
     g: &'g Local,
