@@ -251,12 +251,14 @@ impl Local {
             if a == u32::MAX {
                 continue;
             }
+            // Rows keep their order: the arc sits at the same position in the original row.
             let old = self.learner[new] as usize;
-            let j = self.placement[self.arcs[a as usize].to as usize];
-            out[old] =
-                g.arcs(old)
-                    .find(|&b| g.target(b) == j)
-                    .expect("the relabelled arc exists in the original row") as u32;
+            let b = g.arcs(old).start + (a - self.offsets[new]) as usize;
+            debug_assert_eq!(
+                g.target(b),
+                self.placement[self.arcs[a as usize].to as usize]
+            );
+            out[old] = b as u32;
         }
         out
     }
