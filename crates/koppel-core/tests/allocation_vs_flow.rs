@@ -1,5 +1,6 @@
 //! The auction against a textbook min-cost flow (successive shortest paths with Bellman–Ford)
-//! on random instances too large for exhaustive search: dozens of learners, placements with up
+//! on random instances too large for exhaustive search: dozens of learners, rows of up to 12
+//! candidates (longer than the 8 the solver's breadth-first order follows), placements with up
 //! to five places, and value ranges from all-ties to wide.
 
 use koppel_core::allocate::{auction, CandidateGraph};
@@ -8,7 +9,7 @@ use proptest::prelude::*;
 mod common;
 
 fn graph_strategy(lo: i32, hi: i32) -> impl Strategy<Value = CandidateGraph> {
-    common::graph_strategy(60, 16, 8, 6, (lo, hi))
+    common::graph_strategy(60, 16, 12, 6, (lo, hi))
 }
 
 /// Maximum total value by min-cost flow: source → learner (1) → placement (cost −value) →

@@ -176,7 +176,7 @@ impl CandidateGraph {
         let m = self.n_placements();
         let row = |i: usize| {
             let arcs = self.arcs(i);
-            &self.targets[arcs.start..arcs.end.min(arcs.start + top)]
+            &self.targets[arcs.start..arcs.end.min(arcs.start.saturating_add(top))]
         };
         let mut count = vec![0u32; m + 1];
         for i in 0..self.n_learners() {
@@ -284,5 +284,28 @@ impl Assignment {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_count_only_the_first_arcs_of_each_row() {
+        // Rows sort best first: learner 0 → 2 (9), 0 (5), 1 (1); learner 1 → 1 (7), 2 (3).
+        let g = CandidateGraph::new(
+            vec![0, 3, 5],
+            vec![0, 2, 1, 2, 1],
+            vec![5, 9, 1, 3, 7],
+            vec![1; 3],
+        )
+        .unwrap();
+        assert_eq!(
+            g.owners(usize::MAX),
+            (vec![0, 1, 3, 5], vec![0, 0, 1, 0, 1])
+        );
+        assert_eq!(g.owners(1), (vec![0, 0, 1, 2], vec![1, 0]));
+        assert_eq!(g.owners(0), (vec![0, 0, 0, 0], vec![]));
     }
 }
