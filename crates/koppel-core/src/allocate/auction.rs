@@ -36,7 +36,7 @@ pub const SCALE_STEP: i64 = 8;
 
 /// A learner's options at the current prices (scaled): the best `value − price` over its
 /// candidates and the outside option 0, and the same without its own placement.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 struct Options {
     best: i64,
     alternative: i64,
@@ -73,7 +73,7 @@ struct Auction<'g> {
     held: Vec<(u32, i32)>,
     queue: VecDeque<u32>,
     /// Per learner at the current prices, filled by [`Auction::measure`]: its best option
-    /// (floored at the outside option 0) and the best of the others than its own placement.
+    /// (floored at the outside option 0) and its best option other than its own placement.
     options: Vec<Options>,
 }
 
@@ -196,7 +196,8 @@ impl<'g> Auction<'g> {
     /// that has a candidate worth more than staying out. Reads the options measured at these
     /// prices.
     fn release_unhappy(&mut self, eps: i64) {
-        // Per learner: its new ceiling, or `None` when it is to be freed.
+        // Per learner: its new ceiling, or `None` when it is to be freed. A pure map over
+        // learners, so it runs on every core with the same result.
         let this = &*self;
         let ceiling: Vec<Option<i64>> = (0..self.g.n_learners())
             .into_par_iter()
