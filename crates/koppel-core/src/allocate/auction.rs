@@ -286,50 +286,95 @@ impl<'g> Auction<'g> {
         let mut todo: Vec<usize> = (0..self.g.n_placements())
             .filter(|&j| self.wants_learners(j))
             .collect();
+        let mut top = Vec::new();
         while let Some(j) = todo.pop() {
-            while self.wants_learners(j) {
-                let (mut best, mut best_who, mut second) = (i64::MIN, FREE, i64::MIN);
-                for (value, who) in reverse.of(j) {
-                    let top = value as i64 * self.scale;
-                    if top <= second {
-                        break; // best value first and profits are ≥ 0: nobody later gains more
-                    }
-                    if self.held[who as usize].0 == j as u32 {
-                        continue;
-                    }
-                    let v = top - self.profit(who as usize);
-                    if v > best {
-                        second = second.max(best);
-                        best = v;
-                        best_who = who;
-                    } else if v > second {
-                        second = v;
-                    }
-                }
-                if best <= eps {
-                    self.price[j] = 0;
-                    break;
-                }
-                let who = best_who as usize;
-                let (old, _) = self.held[who];
+            if !self.wants_learners(j) {
+                continue;
+            }
+            // One scan fills every empty place: the same as one reverse bid per place, since
+            // taking a learner changes no other learner's gain from `j`.
+            let want = self.holders.copies(j) - self.holders.held(j);
+            self.gains(j, want, reverse, &mut top);
+            let taken = top[..top.len().min(want)]
+                .iter()
+                .take_while(|&&(v, _)| v > eps)
+                .count();
+            // The price at which the best learner left out gains at most ε (0 if nobody is).
+            let next = top.get(taken).map_or(i64::MIN, |&(v, _)| v);
+            self.price[j] = self.price[j].min(next.saturating_sub(eps).max(0));
+            for &(_, who) in &top[..taken] {
+                let i = who as usize;
+                let (old, _) = self.held[i];
                 if old != FREE {
                     let old = old as usize;
-                    self.holders.remove(old, best_who);
+                    self.holders.remove(old, who);
                     if self.wants_learners(old) {
                         todo.push(old);
                     }
                 }
                 // The ceiling is measured afresh before the next forward auction.
-                self.holders.push(j, 0, best_who);
+                self.holders.push(j, 0, who);
                 let arc = self
                     .g
-                    .arcs(who)
+                    .arcs(i)
                     .find(|&a| self.g.arc(a).to == j as u32)
                     .expect("an in-arc is in its learner's row");
-                self.assign(who, arc);
-                self.price[j] = self.price[j].min(second.saturating_sub(eps).max(0));
+                self.assign(i, arc);
             }
         }
+    }
+
+    /// The `want + 1` learners not holding `j` who gain most from it at price 0, as
+    /// `(value − profit, learner)`, best first (equal gains in scan order), into `top`. In-arcs
+    /// come best value first and profits are never negative, so the scan stops at the first
+    /// value that cannot enter the list.
+    fn gains(&self, j: usize, want: usize, reverse: &Reverse, top: &mut Vec<(i64, u32)>) {
+        top.clear();
+        if want == 1 {
+            return self.gains_of_two(j, reverse, top);
+        }
+        for (value, who) in reverse.of(j) {
+            let bound = value as i64 * self.scale;
+            let full = top.len() > want;
+            if full && bound <= top[want].0 {
+                break;
+            }
+            if self.held[who as usize].0 == j as u32 {
+                continue;
+            }
+            let v = bound - self.profit(who as usize);
+            if full && v <= top[want].0 {
+                continue;
+            }
+            if full {
+                top.pop();
+            }
+            let at = top.partition_point(|&(g, _)| g >= v);
+            top.insert(at, (v, who));
+        }
+    }
+
+    /// [`Auction::gains`] for one empty place (most placements), with the best two kept in
+    /// registers: the list costs measurably more at 100k.
+    fn gains_of_two(&self, j: usize, reverse: &Reverse, top: &mut Vec<(i64, u32)>) {
+        let (mut best, mut second) = ((i64::MIN, FREE), (i64::MIN, FREE));
+        for (value, who) in reverse.of(j) {
+            let bound = value as i64 * self.scale;
+            if bound <= second.0 {
+                break;
+            }
+            if self.held[who as usize].0 == j as u32 {
+                continue;
+            }
+            let v = bound - self.profit(who as usize);
+            if v > best.0 {
+                second = best;
+                best = (v, who);
+            } else if v > second.0 {
+                second = (v, who);
+            }
+        }
+        top.extend([best, second].into_iter().filter(|&(_, who)| who != FREE));
     }
 
     /// Whether `j` has an empty place and a positive price.

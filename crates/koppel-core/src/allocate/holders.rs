@@ -36,6 +36,12 @@ impl Holders {
         (self.start[j + 1] - self.start[j]) as usize
     }
 
+    /// Places of `j` that are held.
+    #[inline]
+    pub fn held(&self, j: usize) -> usize {
+        self.held[j] as usize
+    }
+
     /// Whether every place of `j` is held.
     #[inline]
     pub fn is_full(&self, j: usize) -> bool {
