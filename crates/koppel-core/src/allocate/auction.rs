@@ -278,9 +278,9 @@ impl<'g> Auction<'g> {
         }
     }
 
-    /// Reverse step: every placement with an empty place and a positive price bids for the
-    /// learner it is worth most to, or drops its price to 0 when no learner would gain more
-    /// than ε. Learner profits only rise and prices only fall, so this ends; afterwards every
+    /// Reverse step: every placement with empty places and a positive price bids for the
+    /// learners it is worth most to (one per empty place), lowering its price until the best
+    /// learner left out gains at most ε, or to 0 when no learner would gain more than ε. Learner profits only rise and prices only fall, so this ends; afterwards every
     /// placement with an empty place costs 0.
     fn repair(&mut self, eps: i64, reverse: &Reverse) {
         let mut todo: Vec<usize> = (0..self.g.n_placements())
