@@ -37,6 +37,8 @@ pub struct Local {
     learner: Vec<u32>,
     /// Original placement of every new placement index.
     placement: Vec<u32>,
+    /// The largest absolute arc value (labels do not change it).
+    max_abs_value: i64,
 }
 
 /// Incoming arcs per placement, best value first (ties by learner), so a scan can stop at the
@@ -166,6 +168,7 @@ impl Local {
             capacity,
             learner,
             placement,
+            max_abs_value: g.max_abs_value(),
         }
     }
 
@@ -212,11 +215,7 @@ impl Local {
 
     /// The largest absolute arc value.
     pub fn max_abs_value(&self) -> i64 {
-        self.arcs
-            .iter()
-            .map(|a| (a.value as i64).abs())
-            .max()
-            .unwrap_or(0)
+        self.max_abs_value
     }
 
     /// Incoming arcs per placement.
