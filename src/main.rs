@@ -4,9 +4,9 @@
 
 mod cli;
 mod commands;
-mod dimacs;
-mod load;
 mod render;
+
+use koppel::{dimacs, load};
 
 use clap::Parser;
 use std::process::ExitCode;
