@@ -217,6 +217,10 @@ pub enum Command {
         /// Requests per second per token; bursts up to twice that; more get 429.
         #[arg(long, default_value_t = 200)]
         rate_limit: u32,
+        /// Seconds a client may take to send a request head, and a caller without a valid
+        /// token or session to send its whole request; slower ones are cut off.
+        #[arg(long, default_value_t = 5.0, value_name = "SECS")]
+        read_timeout: f64,
         /// Log as JSON lines instead of text.
         #[arg(long)]
         log_json: bool,

@@ -84,6 +84,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             data,
             concurrency,
             rate_limit,
+            read_timeout,
             log_json,
         } => serve::run(
             serve::Options {
@@ -92,6 +93,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 data,
                 concurrency,
                 rate_limit,
+                read_timeout,
             },
             log_json,
         ),

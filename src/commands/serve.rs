@@ -16,6 +16,7 @@ pub struct Options {
     pub data: Option<PathBuf>,
     pub concurrency: usize,
     pub rate_limit: u32,
+    pub read_timeout: f64,
 }
 
 /// Environment variable with the pseudonym key; without it a key is made once per database.
@@ -51,6 +52,10 @@ fn init_logs(json: bool) -> tracing_appender::non_blocking::WorkerGuard {
 pub fn run(o: Options, log_json: bool) -> Result<ExitCode> {
     let _logs = init_logs(log_json);
     anyhow::ensure!(o.concurrency > 0, "--concurrency must be at least 1");
+    anyhow::ensure!(
+        o.read_timeout.is_finite() && (0.1..=600.0).contains(&o.read_timeout),
+        "--read-timeout must be between 0.1 and 600 seconds"
+    );
     let source = match &o.data {
         Some(d) => Source::resolve(d, true)?,
         None => Source::resolve(Path::new(DEFAULT_DATA), false)?,
@@ -61,6 +66,7 @@ pub fn run(o: Options, log_json: bool) -> Result<ExitCode> {
         limits: Limits {
             concurrency: o.concurrency,
             rate_per_token: o.rate_limit,
+            read_timeout: std::time::Duration::from_secs_f64(o.read_timeout),
             ..Limits::default()
         },
         pseudonym_key: std::env::var(KEY_VAR)

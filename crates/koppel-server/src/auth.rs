@@ -3,6 +3,7 @@
 //! per-token rate limit → 429.
 
 use crate::error::Problem;
+use crate::gate::Identify;
 use crate::state::AppState;
 use crate::store::{sqlite::token_hash, Audit, Caller, Idem, Role, Scope};
 use axum::extract::{FromRequestParts, MatchedPath};
@@ -74,19 +75,63 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Ctx, Problem> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(bearer)
-            .ok_or_else(|| {
-                Problem::unauthorized(
-                    "send an API token as `Authorization: Bearer <token>` (create one with `koppel token create`)",
-                )
-            })?;
-        let caller = caller_of(state, &token_hash(token)).await?;
+        let hash = the_bearer(parts)?.map(token_hash).ok_or_else(|| {
+            Problem::unauthorized(
+                "send an API token as `Authorization: Bearer <token>` (create one with `koppel token create`)",
+            )
+        })?;
+        // The admission layer has looked the token up already (see `Identify`).
+        let caller = match parts.extensions.remove::<Looked>() {
+            Some(Looked(Some(caller))) => within_rate(state, caller)?,
+            Some(Looked(None)) => return Err(unknown_token()),
+            None => caller_of(state, &hash).await?,
+        };
         Ok(Ctx::new(caller, parts, idempotency_key(parts)?))
     }
+}
+
+/// The token of a request's one `Authorization` header, if any. More than one header is a
+/// 400: which of them counts would be a guess, and proxies and servers guess differently.
+fn the_bearer(parts: &Parts) -> Result<Option<&str>, Problem> {
+    let mut values = parts.headers.get_all(header::AUTHORIZATION).iter();
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(Problem::bad_request(
+            "send one Authorization header, not several",
+        ));
+    }
+    Ok(first.and_then(|v| v.to_str().ok()).and_then(bearer))
+}
+
+/// What the admission layer found for a request's bearer token: its caller, or `None` for an
+/// unknown or revoked token.
+#[derive(Clone)]
+struct Looked(Option<Caller>);
+
+#[async_trait::async_trait]
+impl Identify for AppState {
+    /// A request is a known caller's when its one bearer token, or its session cookie, belongs
+    /// to a token that is not revoked.
+    async fn identify(&self, parts: &mut Parts) -> bool {
+        if let Ok(Some(token)) = the_bearer(parts) {
+            let found = self.tokens.caller(&*self.store, &token_hash(token)).await;
+            let Ok(caller) = found else { return false };
+            let known = caller.is_some();
+            parts.extensions.insert(Looked(caller));
+            return known;
+        }
+        let Some(session) = crate::web::session_of(self, &parts.headers) else {
+            return false;
+        };
+        matches!(
+            self.tokens.caller(&*self.store, &session.token_hash).await,
+            Ok(Some(_))
+        )
+    }
+}
+
+fn unknown_token() -> Problem {
+    Problem::unauthorized("the token is unknown or revoked")
 }
 
 impl Ctx {
@@ -111,7 +156,12 @@ pub async fn caller_of(state: &AppState, token_hash: &str) -> Result<Caller, Pro
         .tokens
         .caller(&*state.store, token_hash)
         .await?
-        .ok_or_else(|| Problem::unauthorized("the token is unknown or revoked"))?;
+        .ok_or_else(unknown_token)?;
+    within_rate(state, caller)
+}
+
+/// The caller, unless its token is over its rate limit (429).
+fn within_rate(state: &AppState, caller: Caller) -> Result<Caller, Problem> {
     if state.limiter.check_key(&caller.token_id).is_err() {
         return Err(Problem {
             retry_after: Some(1),

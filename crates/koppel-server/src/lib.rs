@@ -11,17 +11,19 @@ pub mod auth;
 pub mod body;
 pub mod engine;
 pub mod error;
+pub mod gate;
+pub mod listener;
 pub mod middleware;
 pub mod routes;
 pub mod state;
 pub mod store;
 pub mod tokens;
 pub mod web;
+pub mod wire;
 
 use axum::Router;
 use engine::Engine;
 use state::{AppState, Limits};
-use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -54,18 +56,26 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::tag_route))
 }
 
-/// Wraps a router in the global layers, outermost first: the concurrency gate with timeout
-/// (load shedding), problem bodies, access log with request id, panic recovery. Done on the
-/// finished router (`Router::layer` would wrap each route separately), so the semaphore is
-/// one for the whole service.
-pub fn wrap(router: Router, limits: &Limits) -> Router {
-    let gate = middleware::Gate::new(limits.concurrency, limits.timeout);
+/// Wraps a router in the global layers, outermost first: security headers, admission (the
+/// concurrency budgets, body deadlines and timeout of [`gate`], with `identify` telling known
+/// callers from strangers), problem bodies, access log with request id, panic recovery. Done
+/// on the finished router (`Router::layer` would wrap each route separately), so the budgets
+/// are one for the whole service.
+pub fn wrap(router: Router, limits: &Limits, identify: Arc<dyn gate::Identify>) -> Router {
+    let gate = gate::Gate::new(
+        gate::Budgets::for_concurrency(limits.concurrency),
+        limits.timeout,
+        limits.read_timeout,
+        limits.body_bytes,
+        identify,
+    );
     Router::new()
         .fallback_service(router)
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn(middleware::access_log))
         .layer(axum::middleware::from_fn(middleware::problem_bodies))
-        .layer(axum::middleware::from_fn_with_state(gate, middleware::gate))
+        .layer(axum::middleware::from_fn_with_state(gate, gate::gate))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
 }
 
 /// Opens the store, builds the engine, and serves until SIGTERM or ctrl-c, then finishes
@@ -96,7 +106,7 @@ pub async fn serve(
     dyn_store.on_commit(Arc::new(move |changes| feed.apply(changes)));
     let rebuilds = tokio::spawn(engine.clone().run_rebuilds());
     let state = AppState::new(dyn_store, engine, config.limits.clone(), key);
-    let app = wrap(app(state), &config.limits);
+    let app = wrap(app(state.clone()), &config.limits, Arc::new(state));
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
@@ -105,20 +115,11 @@ pub async fn serve(
     ready(addr);
     // In-flight requests get SHUTDOWN_GRACE to finish; a client that never completes its
     // request (or never reads its answer) cannot keep the process alive beyond that.
-    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            let _ = stopping.send(true);
-        })
-        .into_future();
-    tokio::select! {
-        r = server => r.map_err(|e| e.to_string())?,
-        _ = async {
-            let _ = stopped.wait_for(|&s| s).await;
-            tokio::time::sleep(SHUTDOWN_GRACE).await;
-        } => tracing::warn!("connections still open {SHUTDOWN_GRACE:?} after the signal; closing them"),
-    }
+    let conn = listener::ConnLimits {
+        header_timeout: config.limits.read_timeout,
+        grace: SHUTDOWN_GRACE,
+    };
+    listener::run(listener, app, conn, shutdown_signal()).await;
     rebuilds.abort();
     let _ = rebuilds.await;
     if let Ok(store) = Arc::try_unwrap(store) {

@@ -1,95 +1,49 @@
-//! Service-wide layers: one global concurrency limit with load shedding, a timeout, request
-//! ids and access logs, panic recovery, and the rewrite of every non-problem error response
-//! into `application/problem+json`.
+//! Service-wide layers: security headers on every answer, request ids and access logs, panic
+//! recovery, and the rewrite of every non-problem error response into
+//! `application/problem+json`. Admission (concurrency budgets, timeouts, body deadlines) is
+//! [`crate::gate`].
 
 use crate::error::{Problem, PROBLEM_JSON};
 use axum::body::Body;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
+use std::time::Instant;
 
-/// The one semaphore for the whole service, and the request timeout.
-#[derive(Clone)]
-pub struct Gate {
-    permits: Arc<Semaphore>,
-    timeout: Duration,
-    shed: Arc<Shed>,
-}
+/// Headers every answer carries: no MIME sniffing, no framing, no referrer sent on.
+pub const SECURITY_HEADERS: [(&str, &str); 3] = [
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+];
 
-/// Requests refused since the last log line; shedding is logged once a second, not per
-/// request, so that an overload does not also flood the log.
-struct Shed {
-    count: AtomicU64,
-    last_log: std::sync::Mutex<Instant>,
-    body: axum::body::Bytes,
-}
+/// Content security policy of the web pages: no scripts at all, styles only inline (the pages
+/// carry their stylesheet and the score bars' widths), forms only to this site, never framed.
+pub const CSP_PAGES: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-impl Gate {
-    /// A gate admitting `concurrency` requests at once.
-    pub fn new(concurrency: usize, timeout: Duration) -> Gate {
-        let body = serde_json::to_vec(
-            &Problem::unavailable("the service is at its concurrency limit; retry shortly", 1)
-                .body(),
-        )
-        .unwrap_or_default();
-        Gate {
-            permits: Arc::new(Semaphore::new(concurrency)),
-            timeout,
-            shed: Arc::new(Shed {
-                count: AtomicU64::new(0),
-                last_log: std::sync::Mutex::new(Instant::now()),
-                body: body.into(),
-            }),
-        }
+/// Content security policy of everything else (JSON, problem documents): nothing may load.
+pub const CSP_DATA: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// The outermost layer: [`SECURITY_HEADERS`] and a content security policy on every answer,
+/// shed and timed-out ones included.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let h = res.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        h.insert(name, HeaderValue::from_static(value));
     }
-
-    /// The 503 for a request beyond the limit: prepared once, cheap to send.
-    fn refuse(&self) -> Response {
-        let n = self.shed.count.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Ok(mut last) = self.shed.last_log.try_lock() {
-            if last.elapsed() >= Duration::from_secs(1) {
-                *last = Instant::now();
-                self.shed.count.fetch_sub(n, Ordering::Relaxed);
-                tracing::warn!(
-                    shed = n,
-                    "at the concurrency limit: requests refused with 503"
-                );
-            }
-        }
-        let mut res = (StatusCode::SERVICE_UNAVAILABLE, self.shed.body.clone()).into_response();
-        let h = res.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        h.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        res
-    }
-}
-
-/// Sheds load beyond the limit with 503 + `Retry-After` instead of queueing, and times out
-/// slow requests with 503. The outermost layer, so that a refused request costs next to
-/// nothing.
-pub async fn gate(State(gate): State<Gate>, req: Request, next: Next) -> Response {
-    let Ok(_permit) = gate.permits.clone().try_acquire_owned() else {
-        return gate.refuse();
-    };
-    match tokio::time::timeout(gate.timeout, next.run(req)).await {
-        Ok(res) => res,
-        Err(_) => {
-            tracing::warn!(
-                timeout_ms = gate.timeout.as_millis() as u64,
-                "request timed out"
-            );
-            Problem {
-                slug: "timeout",
-                ..Problem::unavailable("the request took longer than the service allows", 1)
-            }
-            .into_response()
-        }
-    }
+    let csp = if html { CSP_PAGES } else { CSP_DATA };
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    res
 }
 
 /// The route template of a matched request, passed out to the access log.
@@ -198,7 +152,7 @@ pub async fn problem_bodies(req: Request, next: Next) -> Response {
 }
 
 /// A browser opening a page (not the API): its errors are answered as HTML.
-fn wants_html(req: &Request) -> bool {
+pub(crate) fn wants_html(req: &Request) -> bool {
     let path = req.uri().path();
     !path.starts_with("/v1/")
         && path != "/openapi.json"

@@ -18,6 +18,9 @@ pub struct Limits {
     pub body_bytes: usize,
     /// Longest a request may take.
     pub timeout: Duration,
+    /// Longest a client may take to send a request head, and a caller without a valid token
+    /// or session to send its whole request (see [`crate::gate`]).
+    pub read_timeout: Duration,
     /// Largest page.
     pub max_page: u32,
     /// Largest k for matches and candidates.
@@ -31,6 +34,7 @@ impl Default for Limits {
             rate_per_token: 200,
             body_bytes: 1 << 20,
             timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(5),
             max_page: 500,
             max_k: 100,
         }

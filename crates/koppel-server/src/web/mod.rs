@@ -172,6 +172,13 @@ pub fn local_path(p: Option<&str>) -> String {
     }
 }
 
+/// The live session a request's cookie names, if any (touching it).
+pub fn session_of(state: &AppState, headers: &axum::http::HeaderMap) -> Option<session::Session> {
+    CookieJar::from_headers(headers)
+        .get(SESSION_COOKIE)
+        .and_then(|c| state.sessions.get(c.value()))
+}
+
 impl FromRequestParts<AppState> for Web {
     type Rejection = Response;
 
@@ -191,10 +198,7 @@ impl FromRequestParts<AppState> for Web {
         };
         let to_sign_in =
             || Redirect::to(&format!("/sign-in?next={}", layout::urlencode(&path))).into_response();
-        let Some(session) = jar
-            .get(SESSION_COOKIE)
-            .and_then(|c| state.sessions.get(c.value()))
-        else {
+        let Some(session) = session_of(state, &parts.headers) else {
             return Err(to_sign_in());
         };
         match caller_of(state, &session.token_hash).await {

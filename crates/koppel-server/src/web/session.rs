@@ -16,8 +16,12 @@ pub const SESSION_COOKIE: &str = "koppel_session";
 pub const PRE_COOKIE: &str = "koppel_pre";
 /// A session unused this long is gone.
 pub const IDLE: Duration = Duration::from_secs(8 * 3600);
-/// At most this many live sessions; the oldest idle ones go first.
-const MAX_SESSIONS: usize = 100_000;
+/// At most this many live sessions of one token (a person signed in on several browsers);
+/// signing in once more ends that token's least recently used session, never another token's.
+pub const PER_TOKEN: usize = 16;
+/// At most this many live sessions in all; beyond it, sign-ins are refused (503) until
+/// sessions end or expire. Nobody is signed out to make room.
+pub const MAX_SESSIONS: usize = 100_000;
 
 /// One signed-in browser.
 #[derive(Clone, Debug)]
@@ -36,20 +40,29 @@ pub struct Sessions {
 }
 
 impl Sessions {
-    /// Starts a session for a token hash; returns its id.
-    pub fn start(&self, token_hash: String) -> String {
+    /// Starts a session for a token hash; returns its id, or `None` when [`MAX_SESSIONS`]
+    /// sessions are live. A token with [`PER_TOKEN`] sessions loses its least recently used
+    /// one.
+    pub fn start(&self, token_hash: String) -> Option<String> {
         let id = random_hex(32);
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         map.retain(|_, s| now.duration_since(s.last_seen) < IDLE);
-        if map.len() >= MAX_SESSIONS {
-            if let Some(oldest) = map
+        let mine: Vec<(&String, Instant)> = map
+            .iter()
+            .filter(|(_, s)| s.token_hash == token_hash)
+            .map(|(k, s)| (k, s.last_seen))
+            .collect();
+        if mine.len() >= PER_TOKEN {
+            if let Some(oldest) = mine
                 .iter()
-                .min_by_key(|(_, s)| s.last_seen)
-                .map(|(k, _)| k.clone())
+                .min_by_key(|(_, at)| *at)
+                .map(|(k, _)| (*k).clone())
             {
                 map.remove(&oldest);
             }
+        } else if map.len() >= MAX_SESSIONS {
+            return None;
         }
         map.insert(
             id.clone(),
@@ -59,7 +72,7 @@ impl Sessions {
                 last_seen: now,
             },
         );
-        id
+        Some(id)
     }
 
     /// The live session of an id, touching it.
@@ -116,13 +129,56 @@ mod tests {
     #[test]
     fn sessions_start_are_found_and_end() {
         let s = Sessions::default();
-        let id = s.start("h".into());
+        let id = s.start("h".into()).expect("room");
         let got = s.get(&id).expect("live");
         assert_eq!(got.token_hash, "h");
         assert_eq!(got.csrf.len(), 64);
         assert!(s.get("other").is_none());
         s.end(&id);
         assert!(s.get(&id).is_none());
+    }
+
+    #[test]
+    fn one_token_cannot_sign_out_another_and_keeps_at_most_per_token_sessions() {
+        let s = Sessions::default();
+        let victim = s.start("victim".into()).unwrap();
+        let first = s.start("attacker".into()).unwrap();
+        let mut last = String::new();
+        for _ in 0..(3 * PER_TOKEN) {
+            last = s.start("attacker".into()).unwrap();
+        }
+        assert!(s.get(&victim).is_some(), "another token's session stays");
+        assert!(s.get(&last).is_some(), "the newest session is live");
+        assert!(s.get(&first).is_none(), "the token's oldest session went");
+        let attacker = s
+            .map
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|x| x.token_hash == "attacker")
+            .count();
+        assert_eq!(attacker, PER_TOKEN);
+    }
+
+    #[test]
+    fn a_full_table_refuses_new_sign_ins_and_evicts_nobody() {
+        let s = Sessions::default();
+        {
+            let mut map = s.map.lock().unwrap();
+            for i in 0..MAX_SESSIONS {
+                map.insert(
+                    format!("s{i}"),
+                    Session {
+                        token_hash: format!("t{i}"),
+                        csrf: String::new(),
+                        last_seen: Instant::now(),
+                    },
+                );
+            }
+        }
+        assert_eq!(s.start("newcomer".into()), None);
+        assert!(s.get("s0").is_some(), "the oldest session stays");
+        assert_eq!(s.map.lock().unwrap().len(), MAX_SESSIONS);
     }
 
     #[test]

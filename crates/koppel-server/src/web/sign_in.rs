@@ -6,6 +6,7 @@ use super::layout::{page, respond, Chrome};
 use super::session::{random_hex, same_secret, strict_cookie, PRE_COOKIE, SESSION_COOKIE};
 use super::{csrf_problem, lang_of, local_path, problem_page, Web};
 use crate::auth::caller_of;
+use crate::error::Problem;
 use crate::state::AppState;
 use crate::store::sqlite::token_hash;
 use axum::extract::{Query, State};
@@ -104,7 +105,15 @@ pub async fn submit(
             if let Some(old) = jar.get(SESSION_COOKIE) {
                 s.sessions.end(old.value());
             }
-            let id = s.sessions.start(hash);
+            let Some(id) = s.sessions.start(hash) else {
+                return problem_page(
+                    &chrome(lang),
+                    Problem::unavailable(
+                        "too many people are signed in right now; try again in a few minutes",
+                        60,
+                    ),
+                );
+            };
             let jar = jar
                 .remove(Cookie::build(PRE_COOKIE).path("/"))
                 .add(strict_cookie(SESSION_COOKIE, id));
