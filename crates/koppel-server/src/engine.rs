@@ -5,9 +5,12 @@
 //! ([`Engine::apply`]). The engine updates its live records at once (validated model objects,
 //! so a rebuild re-validates nothing and reads nothing from the database) and a background task
 //! rebuilds the snapshot, coalescing bursts of changes into one rebuild, on one core, so that
-//! requests keep the other. Reads about one record wait until the snapshot includes that
-//! record's last change, so an advisor never sees matches for a learner as they were before
-//! their own edit, and an erased learner is gone from matches at once.
+//! requests keep the other. A read waits until the snapshot includes every change it could
+//! show ([`Need`]): the records it names, and every change of the kinds it lists (a learner's
+//! matches list placements; a vacancy's candidates and the advisor's search list learners). So
+//! a write acknowledged before a read began is in that read, whoever made it: an advisor never
+//! sees matches for a learner as they were before their own edit, and an erased learner is gone
+//! from every answer at once.
 
 use crate::store::{Change, Kind, SnapshotData};
 use koppel_core::record::{LearnerRecord, PlacementRecord};
@@ -87,6 +90,28 @@ struct Inbox {
     changes: Vec<Change>,
     /// Record id → version of its last change not yet in the published snapshot.
     pending: HashMap<String, u64>,
+    /// Version of the last change of any learner, of any placement, of the outlook table.
+    last: Last,
+}
+
+/// The versions of the last change of each kind.
+#[derive(Default)]
+struct Last {
+    learner: u64,
+    placement: u64,
+    outlook: u64,
+}
+
+/// What a read must see: the last change of every record in `ids`, and, when asked, of every
+/// learner or every placement. Every read sees the last outlook table.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Need<'a> {
+    /// Records the answer is about.
+    pub ids: &'a [&'a str],
+    /// The answer lists or ranks learners.
+    pub learners: bool,
+    /// The answer lists or ranks placements.
+    pub placements: bool,
 }
 
 impl Live {
@@ -290,6 +315,13 @@ impl Engine {
             inbox.version += 1;
             let v = inbox.version;
             inbox.pending.insert(subject(&c).to_owned(), v);
+            match &c {
+                Change::Upsert { kind, .. } | Change::Delete { kind, .. } => match kind {
+                    Kind::Learner => inbox.last.learner = v,
+                    Kind::Placement => inbox.last.placement = v,
+                },
+                Change::Outlook(_) => inbox.last.outlook = v,
+            }
             inbox.changes.push(c);
         }
         drop(inbox);
@@ -312,18 +344,27 @@ impl Engine {
         version
     }
 
-    /// A snapshot that includes the last change of every record in `ids`, waiting for a
-    /// rebuild if needed (at most `wait`).
-    pub async fn fresh_for(&self, ids: &[&str], wait: Duration) -> Result<Arc<Snapshot>, NotFresh> {
+    /// A snapshot that includes every change `need` asks for, waiting for a rebuild if needed
+    /// (at most `wait`).
+    pub async fn fresh(&self, need: Need<'_>, wait: Duration) -> Result<Arc<Snapshot>, NotFresh> {
         let need = {
             let inbox = self.inbox();
-            ids.iter()
-                .filter_map(|id| inbox.pending.get(*id).copied())
-                .max()
+            let ids = need
+                .ids
+                .iter()
+                .filter_map(|id| inbox.pending.get(*id).copied());
+            let kinds = [
+                (need.learners, inbox.last.learner),
+                (need.placements, inbox.last.placement),
+                (true, inbox.last.outlook),
+            ]
+            .into_iter()
+            .filter_map(|(asked, v)| asked.then_some(v));
+            ids.chain(kinds).max().unwrap_or(0)
         };
-        let Some(need) = need else {
+        if need <= *self.published.borrow() {
             return Ok(self.snapshot());
-        };
+        }
         let mut rx = self.published.subscribe();
         let ok = matches!(
             tokio::time::timeout(wait, rx.wait_for(|&v| v >= need)).await,

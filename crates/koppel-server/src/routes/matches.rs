@@ -3,7 +3,7 @@
 
 use super::{check_k, fresh};
 use crate::auth::Ctx;
-use crate::engine::Snapshot;
+use crate::engine::{Need, Snapshot};
 use crate::error::{ApiResult, Problem, ProblemBody};
 use crate::state::AppState;
 use crate::store::Role;
@@ -71,7 +71,13 @@ pub async fn matches(
 ) -> ApiResult<axum::Json<Matches>> {
     ctx.require(&[Role::Advisor])?;
     let k = check_k(q.k, 10, s.limits.max_k)?;
-    let snap = fresh(&s, &[&id]).await?;
+    // The learner as last written, and every placement as it is now.
+    let need = Need {
+        ids: &[&id],
+        placements: true,
+        ..Need::default()
+    };
+    let snap = fresh(&s, need).await?;
     let li = learner_in_scope(&snap, &ctx, &id)?;
     let filter = q.kind.map_or(KindFilter::All, KindFilter::Only);
     // The audit row commits while the matches are computed; the answer waits for both.
@@ -134,7 +140,11 @@ pub async fn explain_pair(
 ) -> ApiResult<axum::Json<Explanation>> {
     ctx.require(&[Role::Advisor])?;
     // Wait for both records, so that a vacancy just posted or closed is seen as it is now.
-    let snap = fresh(&s, &[&id, &placement_id]).await?;
+    let need = Need {
+        ids: &[&id, &placement_id],
+        ..Need::default()
+    };
+    let snap = fresh(&s, need).await?;
     let li = learner_in_scope(&snap, &ctx, &id)?;
     let pi = snap
         .data()

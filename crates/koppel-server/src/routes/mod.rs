@@ -232,14 +232,14 @@ pub fn check_page(p: &PageParams, max: u32) -> Result<(u32, Option<String>), Pro
     Ok((p.size(max)?, p.after()?))
 }
 
-/// The engine's snapshot once it includes the last change of every record in `ids` (waits at
-/// most 10 s, else 503), so that a client reads its own writes.
+/// The engine's snapshot once it includes every change `need` asks for (waits at most 10 s,
+/// else 503), so that an answer shows every write acknowledged before the request came.
 pub async fn fresh(
     s: &AppState,
-    ids: &[&str],
+    need: crate::engine::Need<'_>,
 ) -> Result<std::sync::Arc<crate::engine::Snapshot>, Problem> {
     s.engine
-        .fresh_for(ids, std::time::Duration::from_secs(10))
+        .fresh(need, std::time::Duration::from_secs(10))
         .await
         .map_err(|e| Problem::unavailable(e.to_string(), 1))
 }

@@ -4,6 +4,7 @@
 use super::{check_k, fresh, records, with_etag, Page, PageParams};
 use crate::auth::Ctx;
 use crate::body::JsonBody;
+use crate::engine::Need;
 use crate::error::{ApiResult, Problem, ProblemBody};
 use crate::state::AppState;
 use crate::store::{Kind, Role};
@@ -137,7 +138,14 @@ pub async fn candidates(
 ) -> ApiResult<axum::Json<Candidates>> {
     ctx.require(DESK)?;
     let k = check_k(q.k, 10, s.limits.max_k)?;
-    let snap = fresh(&s, &[&id]).await?;
+    // The vacancy as last written, and every learner as they are now (an erased learner is
+    // never listed, a new one is ranked).
+    let need = Need {
+        ids: &[&id],
+        learners: true,
+        ..Need::default()
+    };
+    let snap = fresh(&s, need).await?;
     let data = snap.data();
     let pi = data
         .placement_idx(&id)

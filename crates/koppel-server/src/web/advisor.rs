@@ -35,7 +35,15 @@ pub async fn search(State(s): State<AppState>, w: Web, Query(q): Query<Search>) 
     }
     let l = w.lang;
     let needle = q.q.trim().to_lowercase();
-    let snap = s.engine.snapshot();
+    // Every learner as they are now: one just registered is found, one just erased is not.
+    let need = crate::engine::Need {
+        learners: true,
+        ..Default::default()
+    };
+    let snap = match crate::routes::fresh(&s, need).await {
+        Ok(snap) => snap,
+        Err(p) => return w.problem(p),
+    };
     let data = snap.data();
     let found: Vec<_> = if needle.is_empty() {
         Vec::new()

@@ -1,9 +1,11 @@
 //! The embedded SQLite backend: a pool of reader connections and one writer task that
 //! commits writes in groups (see [`writer`]).
 //!
-//! Every connection is opened with WAL, `synchronous=FULL`, foreign keys on and a busy
-//! timeout, set explicitly rather than trusted to defaults: with WAL and FULL, a transaction
-//! whose COMMIT returned is on disk, so a 2xx survives `kill -9` or power loss.
+//! Every connection is opened with WAL, `synchronous=FULL`, foreign keys on, a busy timeout and
+//! `secure_delete`, set explicitly rather than trusted to defaults: with WAL and FULL, a
+//! transaction whose COMMIT returned is on disk, so a 2xx survives `kill -9` or power loss; with
+//! `secure_delete`, deleted rows are zeroed, and after an erasure the writer empties the WAL
+//! (which still holds earlier copies of the pages) before it answers.
 
 mod admin;
 mod reads;
@@ -40,7 +42,10 @@ pub fn options(path: &Path) -> Result<SqliteConnectOptions, StoreError> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
-        .busy_timeout(BUSY_TIMEOUT))
+        .busy_timeout(BUSY_TIMEOUT)
+        // Deleted content is overwritten with zeros, so that an erased learner cannot be read
+        // back from free pages or freed cells (GDPR Art. 17).
+        .pragma("secure_delete", "ON"))
 }
 
 /// Opens (creating and migrating if needed) a database for the command-line tools.

@@ -133,9 +133,15 @@ async fn run(
     sink: Arc<RwLock<Option<ChangeSink>>>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    // An erasure whose old page copies may still be in the WAL.
+    let mut wal_holds_erased = false;
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let started = std::time::Instant::now();
+        let erases = batch.iter().any(|j| j.op.erases());
         let mut results = commit_batch(&mut conn, &mut batch).await;
+        if erases || wal_holds_erased {
+            wal_holds_erased = !empty_wal(&mut conn).await;
+        }
         tracing::debug!(
             batch = batch.len(),
             commit_us = started.elapsed().as_micros() as u64,
@@ -157,6 +163,45 @@ async fn run(
         }
     }
     let _ = conn.close().await;
+}
+
+impl Op {
+    /// Whether this erases a learner.
+    fn erases(&self) -> bool {
+        matches!(
+            self,
+            Op::Write {
+                write: Write::Delete {
+                    kind: Kind::Learner,
+                    ..
+                },
+                ..
+            }
+        )
+    }
+}
+
+/// Copies the WAL into the database file and truncates it to zero bytes, so that no earlier
+/// copy of an erased learner's pages stays readable in it (`secure_delete` has zeroed them in
+/// the pages written since). Waits for readers up to the busy timeout; returns whether the WAL
+/// is empty (if not, the writer tries again after its next batch).
+async fn empty_wal(conn: &mut SqliteConnection) -> bool {
+    match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)")
+        .fetch_one(&mut *conn)
+        .await
+    {
+        Ok((0, _, _)) => true,
+        Ok(_) => {
+            tracing::warn!(
+                "readers kept the WAL busy after an erasure; truncating it after the next write"
+            );
+            false
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "emptying the WAL after an erasure failed; trying again after the next write");
+            false
+        }
+    }
 }
 
 /// Applies every job in one transaction; each job's result, or the commit's error for all.
@@ -246,9 +291,6 @@ async fn apply(conn: &mut SqliteConnection, op: Op) -> Result<WriteResult, Store
             Ok(nothing())
         }
         Op::Write { write, audit, idem } => {
-            if let Some(stored) = replay(conn, audit.token_id, idem.as_ref()).await? {
-                return Ok(stored);
-            }
             let learner = match &write {
                 Write::Create {
                     kind: Kind::Learner,
@@ -263,6 +305,18 @@ async fn apply(conn: &mut SqliteConnection, op: Op) -> Result<WriteResult, Store
                 Write::Propose { learner, .. } => Some(learner.clone()),
                 _ => None,
             };
+            if let Some(stored) = replay(conn, audit.token_id, idem.as_ref()).await? {
+                // The stored answer holds the learner's data: handing it out again is a read
+                // by a person, audited as such.
+                if let (Some(id), true) = (&learner, (200..300).contains(&stored.status)) {
+                    let replayed = Audit {
+                        action: "replay",
+                        ..audit.clone()
+                    };
+                    audit_row(conn, &replayed, "learner", id).await?;
+                }
+                return Ok(stored);
+            }
             let result = apply_write(conn, write, &audit).await?;
             remember(conn, audit.token_id, idem, learner.as_deref(), &result).await?;
             Ok(result)
