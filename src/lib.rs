@@ -4,3 +4,10 @@
 
 pub mod dimacs;
 pub mod load;
+
+/// An error caused by invalid input: data or a policy that does not validate, a file whose
+/// content is not what the command reads, an id that is not in the data. The binary exits 1 on
+/// it (2 for usage and I/O errors). Attach it as the context of an `anyhow` error, or return it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);

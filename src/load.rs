@@ -154,7 +154,7 @@ pub fn dataset(source: &Source) -> Result<Dataset> {
                 msg.push_str(&format!("\n  {e}"));
             }
             msg.push_str("\nrun `koppel validate` with the same --data for the full list");
-            Err(anyhow!(msg))
+            Err(crate::Invalid(msg).into())
         }
     }
 }
@@ -167,9 +167,8 @@ pub fn policies(source: &Source, file: Option<&Path>, data: &Dataset) -> Result<
 /// The policy set of a text read by [`policy_text`] (`None`: the built-in weights).
 pub fn policies_from(text: Option<&PolicyText>, data: &Dataset) -> Result<PolicySet> {
     match text {
-        Some(p) => {
-            parse_policy(&p.text, data).with_context(|| format!("invalid policy in {}", p.origin))
-        }
+        Some(p) => parse_policy(&p.text, data)
+            .with_context(|| crate::Invalid(format!("invalid policy in {}", p.origin))),
         None => Ok(PolicySet::uniform(
             Default::default(),
             data.reference.regions.len(),

@@ -126,7 +126,7 @@ fn commands_refuse_invalid_data_instead_of_dropping_records() {
         "--data",
         "fixtures/invalid",
     ]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1), "invalid data is exit 1");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("5 invalid record(s); nothing was loaded"),
@@ -157,18 +157,44 @@ fn match_json_explanations_add_up_to_scores_in_rank_order() {
 
 #[test]
 fn match_by_kind_only_returns_that_kind() {
-    let (id, _) = learner_with_matches(3);
+    // A learner whose unfiltered list mixes internships with other kinds, so that the filter
+    // has something to remove and something to keep.
+    let kinds = |out: &Value| -> Vec<String> {
+        out["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["kind"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (id, all) = demo_learners()
+        .into_iter()
+        .map(|l| l["id"].as_str().unwrap().to_owned())
+        .find_map(|id| {
+            let out = json(&koppel(&["match", "--learner", &id, "-k", "10", "--json"]));
+            let k = kinds(&out);
+            (k.iter().any(|k| k == "internship") && k.iter().any(|k| k != "internship"))
+                .then_some((id, k))
+        })
+        .expect("a demo learner with internships and other kinds among their matches");
     let out = json(&koppel(&[
         "match",
         "--learner",
         &id,
+        "-k",
+        "10",
         "--kind",
         "internship",
         "--json",
     ]));
-    for m in out["matches"].as_array().unwrap() {
-        assert_eq!(m["kind"], "internship");
-    }
+    let only = kinds(&out);
+    assert!(!only.is_empty(), "the filter keeps the internships");
+    assert!(only.iter().all(|k| k == "internship"), "{only:?}");
+    let unfiltered = all.iter().filter(|k| *k == "internship").count();
+    assert!(
+        only.len() >= unfiltered,
+        "every internship of the unfiltered top 10 is still listed ({unfiltered} of {all:?})"
+    );
 }
 
 #[test]
@@ -186,28 +212,112 @@ fn explain_agrees_with_match_and_lists_why_not() {
     ]));
     assert_eq!(e["score"], first["score"]);
     assert_eq!(e["feasible"], true);
-    // A placement in another part of the country is infeasible, and says why.
-    let far = json(&koppel(&[
-        "explain",
-        "--learner",
-        &id,
-        "--placement",
-        "P0000001",
-        "--json",
-    ]));
-    if far["feasible"] == false {
-        let v = far["violations"].as_array().unwrap();
-        assert!(!v.is_empty());
-        assert_eq!(v.len(), far["remedies"].as_array().unwrap().len());
-        assert!(far["score"].is_null());
-    }
+    // Some placement does not fit this learner, and the explanation says why, with a remedy
+    // per failed constraint.
+    let far = (1..=500)
+        .map(|i| format!("P{i:07}"))
+        .map(|p| {
+            json(&koppel(&[
+                "explain",
+                "--learner",
+                &id,
+                "--placement",
+                &p,
+                "--json",
+            ]))
+        })
+        .find(|e| e["feasible"] == false)
+        .expect("a demo placement that does not fit the learner");
+    let v = far["violations"].as_array().unwrap();
+    assert!(!v.is_empty());
+    assert_eq!(v.len(), far["remedies"].as_array().unwrap().len());
+    assert!(far["score"].is_null());
 }
 
 #[test]
 fn unknown_ids_are_clear_errors() {
     let o = koppel(&["match", "--learner", "L9999999"]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1), "an unknown id is exit 1");
     assert!(String::from_utf8_lossy(&o.stderr).contains("no learner with id `L9999999`"));
+    let (id, _) = learner_with_matches(1);
+    let o = koppel(&["explain", "--learner", &id, "--placement", "P9999999"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no placement with id `P9999999`"));
+}
+
+#[test]
+fn exit_codes_tell_invalid_input_from_usage_and_io_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    let bad_summary = dir.path().join("alloc");
+    std::fs::create_dir(&bad_summary).unwrap();
+    std::fs::write(bad_summary.join("summary.json"), "{\"mode\": 3}").unwrap();
+    let out = dir.path().join("r.html");
+    let cases: [(&[&str], i32); 6] = [
+        // Usage: clap's own errors.
+        (&["match", "--no-such-flag"], 2),
+        (&["match"], 2),
+        // I/O: a directory that is not there.
+        (
+            &[
+                "match",
+                "--learner",
+                "L0000001",
+                "--data",
+                missing.to_str().unwrap(),
+            ],
+            2,
+        ),
+        (&["solve-dimacs", missing.to_str().unwrap()], 2),
+        // Invalid input: a file that is there but is not what the command reads.
+        (
+            &[
+                "report",
+                "--allocation",
+                bad_summary.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            1,
+        ),
+        (&["validate", "--data", "fixtures/invalid"], 1),
+    ];
+    for (args, code) in cases {
+        let o = koppel(args);
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            !String::from_utf8_lossy(&o.stderr).contains("panicked"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    // The OpenAPI document is larger than a pipe's buffer: the reader goes away after one
+    // line and the writer meets a broken pipe.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_koppel"))
+        .arg("openapi")
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first.trim(), "{");
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(0), "{err}");
 }
 
 #[test]
@@ -358,7 +468,7 @@ fn bad_policy_is_a_clear_error() {
     ] {
         std::fs::write(&policy, text).unwrap();
         let o = koppel(&["match", "--learner", &id, "--policy", policy.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(2), "{text}");
+        assert_eq!(o.status.code(), Some(1), "{text}");
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(words), "{text}: {err}");
     }
@@ -491,7 +601,11 @@ fn exported_graph_solves_to_the_allocated_total_and_foreign_files_are_refused() 
     let bad = dir.path().join("bad.min");
     std::fs::write(&bad, "p min 4 1\nn 1 1\nn 2 -1\na 3 1 0 1 0\n").unwrap();
     let o = koppel(&["solve-dimacs", bad.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a file that is not a Koppel cohort is invalid input"
+    );
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("line 4"),
         "{}",

@@ -96,9 +96,9 @@ pub fn run(
     timer.lap("write");
 
     if json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        outln!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
-        print_summary(&summary, out);
+        print_summary(&summary, out)?;
     }
     if timings {
         eprintln!("koppel: timings (s): {}", timer.report());
@@ -176,8 +176,8 @@ fn json_line(row: &impl Serialize) -> Vec<u8> {
     b
 }
 
-fn print_summary(s: &report::Summary, out: &Path) {
-    println!(
+fn print_summary(s: &report::Summary, out: &Path) -> Result<()> {
+    outln!(
         "{:?} allocation: {} of {} learners placed ({:.1} %), {} open places in {} placements",
         s.mode,
         s.placed,
@@ -186,21 +186,24 @@ fn print_summary(s: &report::Summary, out: &Path) {
         s.open_places,
         s.placements
     );
-    println!(
+    outln!(
         "unplaced: {} without any feasible placement, {} whose candidates were all taken",
-        s.unplaced_no_feasible, s.unplaced_all_taken
+        s.unplaced_no_feasible,
+        s.unplaced_all_taken
     );
-    println!(
+    outln!(
         "total score {}, total value {} (score + priority), mean rank {:.2}",
-        s.total_score, s.total_value, s.mean_rank
+        s.total_score,
+        s.total_value,
+        s.mean_rank
     );
     if let (Some(b), Some(c)) = (s.blocking_pairs, s.versus_optimal) {
-        println!(
+        outln!(
             "stable: {b} blocking pairs; {} learners would do better under optimal, {} do better here (totals {} vs {})",
             c.prefer_optimal, c.prefer_stable, c.total_stable, c.total_optimal
         );
     }
-    println!("\nplaced share by group:");
+    outln!("\nplaced share by group:");
     let groups: [(&str, Vec<(String, report::Counts)>); 4] = [
         (
             "school type",
@@ -237,18 +240,19 @@ fn print_summary(s: &report::Summary, out: &Path) {
             .filter(|(_, c)| c.learners > 0)
             .map(|(k, c)| format!("{k} {:.0} % of {}", 100.0 * c.placed_share, c.learners))
             .collect();
-        println!("  {name:<13} {}", cells.join(" · "));
+        outln!("  {name:<13} {}", cells.join(" · "));
     }
     let kinds: Vec<String> = s
         .placed_by_kind
         .iter()
         .map(|(k, n)| format!("{k} {n}"))
         .collect();
-    println!("  {:<13} {}", "placed in", kinds.join(" · "));
-    println!(
+    outln!("  {:<13} {}", "placed in", kinds.join(" · "));
+    outln!(
         "\nwrote {0}/assignments.jsonl, {0}/unplaced.jsonl (with reasons), {0}/summary.json (per region too)",
         out.display()
     );
+    Ok(())
 }
 
 /// Wall-clock time per stage.

@@ -49,17 +49,18 @@ pub fn run(ctx: &Context, placement: &str, k: usize, json: bool) -> Result<ExitC
         candidates,
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        println!(
+        outln!(
             "Candidates for {} {} (anonymised; support needs and register status are never shown)",
-            out.placement, out.title
+            out.placement,
+            out.title
         );
         if !stable {
             eprintln!("koppel: note: {KEY_VAR} is not set, so pseudonyms hold for this run only");
         }
         if out.candidates.is_empty() {
-            println!("No feasible candidate.");
+            outln!("No feasible candidate.");
         }
         for c in &out.candidates {
             let q = c
@@ -68,16 +69,21 @@ pub fn run(ctx: &Context, placement: &str, k: usize, json: bool) -> Result<ExitC
                 .map_or("no qualification".to_owned(), |q| {
                     format!("{} {}", q.crebo, q.name)
                 });
-            println!(
+            outln!(
                 "#{:<2} {:>4}  {}  level {}  {}  {}",
-                c.rank, c.score, c.pseudonym, c.level, c.distance_band, q
+                c.rank,
+                c.score,
+                c.pseudonym,
+                c.level,
+                c.distance_band,
+                q
             );
             let parts: Vec<String> = c
                 .components
                 .iter()
                 .map(|x| format!("{} {}", x.component.as_str(), x.contribution))
                 .collect();
-            println!("      {}", parts.join(" · "));
+            outln!("      {}", parts.join(" · "));
         }
     }
     Ok(ExitCode::SUCCESS)

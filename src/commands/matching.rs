@@ -59,9 +59,9 @@ pub fn run_match(
         why_not,
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        print_match(&out, l, ctx);
+        print_match(&out, l, ctx)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -93,9 +93,9 @@ fn why_not(
     w
 }
 
-fn print_match(out: &MatchOutput, l: &Learner, ctx: &Context) {
+fn print_match(out: &MatchOutput, l: &Learner, ctx: &Context) -> Result<()> {
     let refs = &ctx.data.reference;
-    println!(
+    outln!(
         "Learner {} · {} · level {} · {} · travel limit {:.0} km · {} h/week",
         out.learner,
         out.school_type,
@@ -105,26 +105,36 @@ fn print_match(out: &MatchOutput, l: &Learner, ctx: &Context) {
         l.hours_per_week
     );
     if out.matches.is_empty() {
-        println!("No feasible placement.");
+        outln!("No feasible placement.");
     }
     for m in &out.matches {
-        println!(
+        outln!(
             "\n#{:<2} {:>4}  {}  {}  [{} · {} · {}]  {}",
-            m.rank, m.score, m.placement, m.title, m.kind, m.sector, m.region, m.employer
+            m.rank,
+            m.score,
+            m.placement,
+            m.title,
+            m.kind,
+            m.sector,
+            m.region,
+            m.employer
         );
-        print!("{}", render::components(&m.explanation, "      "));
+        out!("{}", render::components(&m.explanation, "      "));
     }
     if let Some(w) = &out.why_not {
-        println!(
+        outln!(
             "\nFewer than {} matches: {} of {} placements in reachable regions are feasible.",
-            out.k, w.feasible, w.placements_in_reach
+            out.k,
+            w.feasible,
+            w.placements_in_reach
         );
         let mut blocked: Vec<_> = w.blocked_by.iter().collect();
         blocked.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         for (code, n) in blocked {
-            println!("  {n:>6} blocked by {code}");
+            outln!("  {n:>6} blocked by {code}");
         }
     }
+    Ok(())
 }
 
 pub fn run_explain(ctx: &Context, learner: &str, placement: &str, json: bool) -> Result<ExitCode> {
@@ -132,25 +142,30 @@ pub fn run_explain(ctx: &Context, learner: &str, placement: &str, json: bool) ->
     let scorer = Scorer::new(&ctx.data, ctx.policies.clone());
     let e = scorer.explain(li, pi);
     if json {
-        println!("{}", serde_json::to_string_pretty(&e)?);
+        outln!("{}", serde_json::to_string_pretty(&e)?);
         return Ok(ExitCode::SUCCESS);
     }
     let p = ctx.data.placement(pi);
-    println!(
+    outln!(
         "{} × {} ({}, {} · {}, {:.1} km)",
-        e.learner, e.placement, p.title, e.facts.kind, e.facts.region, e.facts.distance_km
+        e.learner,
+        e.placement,
+        p.title,
+        e.facts.kind,
+        e.facts.region,
+        e.facts.distance_km
     );
     match e.score {
         Some(score) => {
-            println!("feasible, score {score} of 1000 (sum of contributions):");
-            print!("{}", render::components(&e, "  "));
+            outln!("feasible, score {score} of 1000 (sum of contributions):");
+            out!("{}", render::components(&e, "  "));
             if !e.allocation_priority.is_empty() {
                 let parts: Vec<String> = e
                     .allocation_priority
                     .iter()
                     .map(|(name, points)| format!("+{points} {name}"))
                     .collect();
-                println!(
+                outln!(
                     "  in cohort allocation this pair counts {} points more: {}",
                     e.allocation_priority
                         .iter()
@@ -161,11 +176,11 @@ pub fn run_explain(ctx: &Context, learner: &str, placement: &str, json: bool) ->
             }
         }
         None => {
-            println!(
+            outln!(
                 "not feasible: {} hard constraint(s) fail:",
                 e.violations.len()
             );
-            print!("{}", render::violations(&e, "  "));
+            out!("{}", render::violations(&e, "  "));
         }
     }
     Ok(ExitCode::SUCCESS)

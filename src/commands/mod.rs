@@ -1,4 +1,23 @@
 //! One module per subcommand; each turns parsed arguments into engine calls and output.
+//!
+//! Output goes through [`out!`]/[`outln!`], which return write errors instead of panicking as
+//! `println!` does, so that `koppel audit | head` ends quietly when `head` has read enough.
+
+/// `print!` to stdout, returning the write error (`?`) instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
+/// `println!` to stdout, returning the write error (`?`) instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
 
 mod allocate;
 mod candidates;
@@ -11,10 +30,17 @@ mod validate;
 
 use crate::cli::{Cli, Command, DataArgs, DEFAULT_DATA};
 use crate::load::{self, Source};
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use koppel_core::{Dataset, LearnerIdx, PlacementIdx, PolicySet};
 use std::path::Path;
 use std::process::ExitCode;
+
+/// An [`koppel::Invalid`] error (exit 1) from a format string.
+macro_rules! invalid {
+    ($($arg:tt)*) => {
+        anyhow::Error::new(koppel::Invalid(format!($($arg)*)))
+    };
+}
 
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -100,7 +126,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Token { action } => serve::token(action),
         Command::DbCheck { db } => serve::db_check(&db),
         Command::Openapi => {
-            println!("{}", koppel_server::routes::openapi_json());
+            outln!("{}", koppel_server::routes::openapi_json());
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { db, learner, json } => serve::audit(&db, learner.as_deref(), json),
@@ -131,7 +157,7 @@ impl Context {
 
     fn learner(&self, id: &str) -> Result<LearnerIdx> {
         self.data.learner_idx(id).ok_or_else(|| {
-            anyhow!(
+            invalid!(
                 "no learner with id `{id}` in the data (ids look like {})",
                 example(self.data.learners.first().map(|l| l.id.as_str()))
             )
@@ -140,7 +166,7 @@ impl Context {
 
     fn placement(&self, id: &str) -> Result<PlacementIdx> {
         self.data.placement_idx(id).ok_or_else(|| {
-            anyhow!(
+            invalid!(
                 "no placement with id `{id}` in the data (ids look like {})",
                 example(self.data.placements.first().map(|p| p.id.as_str()))
             )

@@ -26,8 +26,12 @@ pub fn read_summary(dir: &Path) -> Result<Summary> {
         )
     })?;
     let de = &mut serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(de)
-        .with_context(|| format!("{} is not a valid allocation summary", file.display()))
+    serde_path_to_error::deserialize(de).with_context(|| {
+        koppel::Invalid(format!(
+            "{} is not a valid allocation summary",
+            file.display()
+        ))
+    })
 }
 
 /// Writes `bytes` to `out` through a temporary file in the same directory and a rename, so
@@ -93,7 +97,7 @@ pub fn run(allocation: &Path, compare: Option<&Path>, out: &Path, lang: Lang) ->
         None => format!("{}", allocation.display()),
         Some(c) => format!("{} (A) and {} (B)", allocation.display(), c.display()),
     };
-    println!(
+    outln!(
         "wrote {} ({} KiB): report of {what}; {flags}",
         out.display(),
         html.len().div_ceil(1024)

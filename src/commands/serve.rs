@@ -128,7 +128,7 @@ pub fn token(action: TokenAction) -> Result<ExitCode> {
                 "koppel: token {id} ({}) created; it is shown once, store it now:",
                 role.as_str()
             );
-            println!("{secret}");
+            outln!("{secret}");
         }
         TokenAction::Revoke { db, id } => {
             let done = rt.block_on(async {
@@ -136,7 +136,11 @@ pub fn token(action: TokenAction) -> Result<ExitCode> {
                 sqlite::revoke_token(&pool, id).await
             })?;
             if !done {
-                bail!("no active token with id {id} in {}", db.display());
+                return Err(koppel::Invalid(format!(
+                    "no active token with id {id} in {}",
+                    db.display()
+                ))
+                .into());
             }
             eprintln!("koppel: token {id} revoked");
         }
@@ -146,7 +150,7 @@ pub fn token(action: TokenAction) -> Result<ExitCode> {
                 sqlite::list_tokens(&pool).await
             })?;
             for t in tokens {
-                println!("{}", serde_json::to_string(&t)?);
+                outln!("{}", serde_json::to_string(&t)?);
             }
         }
     }
@@ -161,11 +165,17 @@ pub fn audit(db: &Path, learner: Option<&str>, json: bool) -> Result<ExitCode> {
     })?;
     for r in rows {
         if json {
-            println!("{}", serde_json::to_string(&r)?);
+            outln!("{}", serde_json::to_string(&r)?);
         } else {
-            println!(
+            outln!(
                 "{}  token {:>3} ({:<13})  {:<6}  {:<10} {:<12}  {}",
-                r.at, r.token_id, r.role, r.action, r.record_kind, r.record_id, r.route
+                r.at,
+                r.token_id,
+                r.role,
+                r.action,
+                r.record_kind,
+                r.record_id,
+                r.route
             );
         }
     }
@@ -179,11 +189,11 @@ pub fn db_check(db: &Path) -> Result<ExitCode> {
         sqlite::check_database(&pool).await
     })?;
     if problems.is_empty() {
-        println!("ok");
+        outln!("ok");
         return Ok(ExitCode::SUCCESS);
     }
     for p in &problems {
-        println!("{p}");
+        outln!("{p}");
     }
     Ok(ExitCode::from(1))
 }

@@ -9,14 +9,18 @@ use std::time::Instant;
 
 pub fn run(file: &Path) -> Result<ExitCode> {
     let text = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let graph = dimacs::parse(&text)
-        .with_context(|| format!("{} is not a Koppel allocation file", file.display()))?;
+    let graph = dimacs::parse(&text).with_context(|| {
+        koppel::Invalid(format!(
+            "{} is not a Koppel allocation file",
+            file.display()
+        ))
+    })?;
     drop(text);
     let start = Instant::now();
     let assignment = auction::solve(&graph, &mut |_, _| {});
     let solve_s = start.elapsed().as_secs_f64();
-    println!("cost {}", -assignment.total(&graph));
-    println!("solve_s {solve_s:.3}");
+    outln!("cost {}", -assignment.total(&graph));
+    outln!("solve_s {solve_s:.3}");
     eprintln!(
         "koppel: {} learners, {} placements, {} candidate arcs; {} assigned",
         graph.n_learners(),

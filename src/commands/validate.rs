@@ -16,7 +16,7 @@ pub fn run(args: &DataArgs, json: bool) -> Result<ExitCode> {
             }
             let r = &data.reference;
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({
                         "valid": true,
@@ -26,7 +26,7 @@ pub fn run(args: &DataArgs, json: bool) -> Result<ExitCode> {
                     })
                 );
             } else {
-                println!(
+                outln!(
                     "ok: {} — {} regions, {} sectors, {} qualifications, {} employers, {} learners, {} placements",
                     source.describe(),
                     r.regions.len(),
@@ -50,10 +50,10 @@ pub fn run(args: &DataArgs, json: bool) -> Result<ExitCode> {
                         })
                     })
                     .collect();
-                println!("{}", serde_json::json!({ "valid": false, "errors": list }));
+                outln!("{}", serde_json::json!({ "valid": false, "errors": list }));
             } else {
                 for e in &errors {
-                    println!("{e}");
+                    outln!("{e}");
                 }
                 eprintln!(
                     "koppel: {} invalid: {} problem(s)",
