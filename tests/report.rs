@@ -132,7 +132,11 @@ fn report_names_the_missing_or_broken_summary() {
         "--out",
         path(&out),
     ]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a broken summary is invalid input"
+    );
     let err = String::from_utf8_lossy(&o.stderr);
     let file = tmp.path().join("summary.json");
     assert!(
