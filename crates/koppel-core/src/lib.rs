@@ -16,6 +16,7 @@
 
 pub mod allocate;
 pub mod anonymise;
+pub mod disclosure;
 pub mod error;
 pub mod index;
 pub mod model;
