@@ -301,3 +301,136 @@ fn the_audit_sees_what_primary_suppression_alone_leaves_open() {
     assert!(c.t.exposed().is_empty());
     audit(&c);
 }
+
+mod summaries {
+    //! The rule on whole summaries of generated cohorts, small enough to have many small groups.
+
+    use koppel_core::allocate::report::fairness::four_fifths;
+    use koppel_core::allocate::report::{compare, protect, summarise, Counts, Summary};
+    use koppel_core::allocate::{Cohort, Mode};
+    use koppel_core::disclosure::{Cell, THRESHOLD};
+    use koppel_core::synth::{dataset, SynthParams};
+    use koppel_core::{PlacementIndex, PolicySet, Scorer};
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    fn raw(learners: usize, placements: usize, seed: u64) -> Summary {
+        let d = dataset(&SynthParams {
+            learners,
+            placements,
+            seed,
+        });
+        let scorer = Scorer::new(
+            &d,
+            PolicySet::uniform(Default::default(), d.reference.regions.len()),
+        );
+        let index = PlacementIndex::build(&d);
+        let cohort = Cohort::build(&scorer, &index, 8, &|_| {});
+        let stable = cohort.allocate(Mode::Stable, &mut |_, _| {});
+        let optimal = cohort.allocate(Mode::Optimal, &mut |_, _| {});
+        let mut s = summarise(&d, &cohort, &stable, Mode::Stable);
+        s.versus_optimal = Some(compare(&cohort, &stable, &optimal));
+        s
+    }
+
+    fn groupings(s: &Summary) -> Vec<(&str, &BTreeMap<String, Counts>)> {
+        vec![
+            ("region", &s.by_region),
+            ("school type", &s.by_school_type),
+            ("level", &s.by_level),
+            ("kind", &s.by_kind),
+            ("support need", &s.by_support_need),
+            ("register", &s.by_register),
+            ("at risk", &s.by_at_risk),
+            ("age band", &s.by_age_band),
+        ]
+    }
+
+    /// Every count in a summary with whether it is a cell of an empty group.
+    fn cells(s: &Summary) -> Vec<(String, Cell, bool)> {
+        let mut out = vec![
+            ("learners".to_owned(), s.learners, false),
+            ("placed".to_owned(), s.placed, false),
+            ("unplaced".to_owned(), s.unplaced, false),
+            ("no feasible".to_owned(), s.unplaced_no_feasible, false),
+            ("all taken".to_owned(), s.unplaced_all_taken, false),
+            ("bonus".to_owned(), s.with_priority_bonus, false),
+        ];
+        out.extend(
+            s.unplaced_by_reason
+                .iter()
+                .map(|(k, &c)| (k.clone(), c, false)),
+        );
+        out.extend(s.placed_by_kind.iter().map(|(k, &c)| (k.clone(), c, false)));
+        for b in s.score_histogram.iter().chain(&s.rank_histogram) {
+            out.push((b.label.clone(), b.count, false));
+        }
+        if let Some(v) = s.versus_optimal {
+            out.push(("prefer optimal".into(), v.prefer_optimal, false));
+            out.push(("prefer stable".into(), v.prefer_stable, false));
+        }
+        for (g, m) in groupings(s) {
+            for (k, c) in m {
+                let empty = c.learners == Cell::Value(0);
+                out.push((format!("{g} {k} learners"), c.learners, empty));
+                out.push((format!("{g} {k} placed"), c.placed, empty));
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+
+        #[test]
+        fn a_published_summary_shows_no_count_below_ten_and_is_a_fixed_point(
+            learners in 20usize..400, placements in 10usize..300, seed in 0u64..1000,
+        ) {
+            let raw = raw(learners, placements, seed);
+            let p = protect(&raw);
+            for (name, cell, empty) in cells(&p) {
+                if let Some(v) = cell.value() {
+                    prop_assert!(v >= THRESHOLD || empty, "{} = {} published", name, v);
+                }
+            }
+            prop_assert_eq!(protect(&p), p.clone(), "protecting again hides nothing more");
+            let json = serde_json::to_string(&p).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Summary>(&json).unwrap(), p.clone());
+            prop_assert!(p.total_value.value().is_none(), "the total value is never published");
+            // A partition with one withheld small group would give it away by subtraction.
+            for (name, m) in groupings(&p).into_iter().filter(|(n, _)| !matches!(*n, "kind" | "support need")) {
+                let hidden: Vec<&Counts> = m.values().filter(|c| c.learners.value().is_none()).collect();
+                let small = |c: &&Counts| c.learners.why() == Some(koppel_core::disclosure::Hidden::BelowThreshold);
+                prop_assert!(
+                    !(hidden.len() == 1 && small(&hidden[0])) || p.learners.value().is_none(),
+                    "{}: one hidden small size", name
+                );
+                for c in four_fifths(m) {
+                    if c.learners.value().is_none() || c.placed.value().is_none() {
+                        prop_assert!(!c.flagged && !c.best && c.rate.is_none(), "{} {}", name, c.group);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_small_cohort_keeps_its_large_groups() {
+        // 400 learners over 35 regions: most regions are small, but the cohort's totals and
+        // the large groups stay.
+        let r = raw(400, 300, 1);
+        let p = protect(&r);
+        assert_eq!((p.learners, p.placed), (r.learners, r.placed));
+        assert_eq!(
+            p.by_at_risk, r.by_at_risk,
+            "two groups of 143 and 257, both well placed"
+        );
+        assert!(four_fifths(&p.by_at_risk).iter().all(|c| c.rate.is_some()));
+        let hidden = p
+            .by_region
+            .values()
+            .filter(|c| c.placed.value().is_none())
+            .count();
+        assert!(hidden > 0, "small regions are withheld");
+    }
+}

@@ -22,7 +22,7 @@ pub(super) fn exposed(t: &Table) -> Vec<usize> {
     let determined = determined(t);
     primary
         .into_iter()
-        .filter(|&c| lo[c] >= hi[c] || determined.as_ref().map_or(true, |d| d[c]))
+        .filter(|&c| lo[c] >= hi[c] || !matches!(&determined, Some(d) if !d[c]))
         .collect()
 }
 
@@ -52,6 +52,9 @@ fn bounds(t: &Table) -> (Vec<i128>, Vec<i128>) {
         if fixed[c] {
             return false;
         }
+        // Clamped, so that contradictory input (a hand-edited file) cannot grow the bounds
+        // without limit; a contradiction shows as `lo > hi`, which counts as exposed.
+        let (l, h) = (l.clamp(0, INF), h.clamp(0, INF));
         let mut changed = false;
         if l > lo[c] {
             lo[c] = l;
@@ -154,11 +157,9 @@ fn reduce(rows: &mut [Vec<i128>], m: usize) -> Option<Vec<(usize, usize)>> {
                 continue;
             }
             let (a, b) = (rows[r][j], rows[k][j]);
-            for x in 0..m {
-                let v = rows[k][x]
-                    .checked_mul(a)?
-                    .checked_sub(rows[r][x].checked_mul(b)?)?;
-                rows[k][x] = v;
+            let pivot = rows[r].clone();
+            for (v, &q) in rows[k].iter_mut().zip(&pivot) {
+                *v = v.checked_mul(a)?.checked_sub(q.checked_mul(b)?)?;
             }
             normalise(&mut rows[k]);
         }

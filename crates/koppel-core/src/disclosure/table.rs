@@ -130,11 +130,20 @@ impl Table {
     /// derivable. Cells that came in withheld stay withheld. Pure and deterministic; applying
     /// it to its own output changes nothing.
     pub fn protect(&mut self) {
-        // Primary suppression is each cell's initial state; each round hides one more cell, so this ends.
-        for _ in 0..=self.cells.len() {
-            let Some(&x) = audit::exposed(self).first() else {
+        // Primary suppression is each cell's initial state; each round hides one more cell or
+        // sets one aside, so this ends.
+        let mut fixed: Vec<usize> = Vec::new();
+        for _ in 0..=2 * self.cells.len() {
+            let exposed = audit::exposed(self);
+            let Some(&x) = exposed.iter().find(|x| !fixed.contains(x)) else {
                 return;
             };
+            if self.beyond_repair(x) {
+                // Determined by published cells of empty groups alone (a structural zero):
+                // about no one, and hiding everything else would not change it.
+                fixed.push(x);
+                continue;
+            }
             match self.pick(x) {
                 Some(c) => self.cells[c].state = State::Secondary,
                 None => return,
@@ -146,6 +155,17 @@ impl Table {
     /// (empty after [`Table::protect`]).
     pub fn exposed(&self) -> Vec<CellId> {
         audit::exposed(self).into_iter().map(CellId).collect()
+    }
+
+    /// Whether `x` stays exposed even with every hideable cell hidden.
+    fn beyond_repair(&self, x: usize) -> bool {
+        let mut all = self.clone();
+        for s in &mut all.cells {
+            if s.state == State::Published && !s.exempt {
+                s.state = State::Secondary;
+            }
+        }
+        audit::exposed(&all).contains(&x)
     }
 
     /// The secondary cell to hide for the exposed cell `x`: among the published cells of the

@@ -197,3 +197,21 @@ fn cells_read_and_write_as_numbers_or_a_reason() {
     assert_eq!(share(Cell::Value(1), Cell::Value(4)), Some(0.25));
     assert_eq!(share(LT, Cell::Value(4)), None);
 }
+
+#[test]
+fn a_zero_that_only_empty_groups_determine_does_not_hide_everything_else() {
+    // `x` = the empty group's 0: nothing can hide it, and it is about no one.
+    let mut t = Table::new();
+    let empty = t.group_size(0.into());
+    t.exempt(empty);
+    let x = t.shown(0.into());
+    t.relate(empty, &[x]);
+    let (total, a, b) = (t.shown(70.into()), t.shown(30.into()), t.shown(40.into()));
+    t.relate(total, &[a, b, x]);
+    t.protect();
+    assert_eq!(t.cell(x), LT);
+    assert_eq!(
+        [t.cell(total), t.cell(a), t.cell(b)],
+        [70, 30, 40].map(Cell::Value)
+    );
+}
