@@ -56,6 +56,9 @@ const MATRIX: &[(&str, &str, [u16; 5])] = &[
     ("PUT", "/v1/outlook", [401, 403, 403, 403, 200]),
     ("POST", "/v1/allocations", [401, 403, 403, 202, 403]),
     ("GET", "/v1/allocations/{id}", [401, 403, 403, 200, 403]),
+    // Analysts only, and pseudonymous (docs/privacy.md). Advisors do not list assignments:
+    // they read their own learners' outcomes, with id and full score, one audited read per
+    // learner on `GET /v1/learners/{id}/outcome`.
     (
         "GET",
         "/v1/allocations/{id}/assignments",

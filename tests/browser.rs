@@ -330,6 +330,36 @@ fn a_desk_fixes_an_inline_error_and_sees_candidates_without_personal_data() {
     assert!(b.text("h1").contains("Not allowed"));
 }
 
+/// A second policy for the analyst: only the sector outlook, and a bonus for learners at risk.
+const OUTLOOK_ONLY: &str = "[default.weights]\noutlook = 1000\npreference = 0\nqualification = 0\nsupport = 0\ndistance = 0\nhours = 0\npathway = 0\n\n[default.priority]\nat_risk = 200\n";
+
+/// The text of the data cells of the row headed `row` in the report table whose caption
+/// starts with `caption`.
+fn row_cells(b: &Browser, caption: &str, row: &str) -> Vec<String> {
+    let v = b.js(
+        "const [cap, row] = arguments;
+         for (const t of document.querySelectorAll('.report table')) {
+           const c = t.querySelector('caption');
+           if (!c || !c.textContent.startsWith(cap)) continue;
+           for (const tr of t.querySelectorAll('tbody tr')) {
+             const th = tr.querySelector('th');
+             if (th && th.textContent.trim() === row)
+               return [...tr.querySelectorAll('td')].map(td => td.textContent.trim());
+           }
+         }
+         return null;",
+        vec![caption.into(), row.into()],
+    );
+    serde_json::from_value(v.clone())
+        .unwrap_or_else(|_| panic!("no row {row} in table {caption}: {v}"))
+}
+
+/// A published count in a cell.
+fn count(cell: &str) -> u64 {
+    cell.parse()
+        .unwrap_or_else(|_| panic!("{cell:?} is not a published count"))
+}
+
 #[test]
 fn an_analyst_runs_an_allocation_and_reads_its_report() {
     let srv = Server::start();
@@ -355,11 +385,21 @@ fn an_analyst_runs_an_allocation_and_reads_its_report() {
     assert!(svgs.len() >= 3, "charts: {}", svgs.len());
     let tables = b.find_all(".report table");
     assert!(!tables.is_empty(), "group tables");
+    // Small groups are withheld: the demo's 5 learners with a no-risk policy need show as
+    // "< 10", without a rate or a four-fifths verdict, and the report says what the marks mean.
+    let small = row_cells(&b, "Ondersteuningsbehoefte", "no-riskpolis");
+    assert_eq!(&small[..2], ["< 10", "< 10"], "{small:?}");
+    assert!(
+        small.iter().all(|c| !c.contains('%') && !c.contains('⚠')),
+        "{small:?}"
+    );
+    assert!(b.text("#kr-disclosure").contains("Afgeschermde aantallen"));
     let first = b.path();
 
-    // A second policy on the same cohort: priority for learners at risk, then side by side.
+    // A second policy on the same cohort: only the sector outlook counts, and priority for
+    // learners at risk; then side by side.
     b.goto("/allocations");
-    b.fill("#policy", "[default.priority]\nat_risk = 200\n");
+    b.fill("#policy", OUTLOOK_ONLY);
     b.select("#mode", "optimal");
     b.click("form[action='/allocations'] button[type=submit]");
     let second = b.path();
@@ -379,6 +419,27 @@ fn an_analyst_runs_an_allocation_and_reads_its_report() {
     assert!(
         page.contains(a) && page.contains(bb),
         "both allocations named"
+    );
+    // The second policy changed the outcome, not just its name: fewer learners get the
+    // placement they rank first when only the outlook counts (the rank-1 bin is large in both,
+    // so it is published in both).
+    let firsts = row_cells(&b, "Rang van de toegewezen plek", "1");
+    let (in_a, in_b) = (count(&firsts[0]), count(&firsts[2]));
+    assert_ne!(
+        in_a, in_b,
+        "same first choices under both policies: {firsts:?}"
+    );
+    // And so are the score bins of the placed.
+    let bins = |col: usize| -> Vec<String> {
+        ["500–599", "600–699", "700–799", "800–899", "900–1000"]
+            .iter()
+            .map(|l| row_cells(&b, "Scores van de geplaatsten", l)[col].clone())
+            .collect()
+    };
+    assert_ne!(
+        bins(0),
+        bins(2),
+        "the same score distribution under both policies"
     );
     b.screenshot("analyst-compare");
     // A policy that does not parse is refused with the reason, beside nothing lost.

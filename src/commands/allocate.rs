@@ -87,6 +87,10 @@ pub fn run(
         placements: summary.placements,
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     });
+    // summary.json is the file that travels (mailed, attached to minutes, checked in): it
+    // holds only published counts. The exact figures are in the operator's own
+    // assignments.jsonl and unplaced.jsonl, next to it.
+    let summary = report::protect(&summary);
 
     write_rows(out, &ctx, &cohort, &assignment)?;
     let mut f = BufWriter::new(File::create(out.join("summary.json"))?);
@@ -176,13 +180,22 @@ fn json_line(row: &impl Serialize) -> Vec<u8> {
     b
 }
 
+/// A share as `62.5 %`, or the marker when it is not published.
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(
+        || koppel_core::disclosure::SECONDARY_MARK.to_owned(),
+        |x| format!("{:.1} %", 100.0 * x),
+    )
+}
+
+/// The published summary (counts below 10 as `< 10`, secondary cells as `×`).
 fn print_summary(s: &report::Summary, out: &Path) -> Result<()> {
     outln!(
-        "{:?} allocation: {} of {} learners placed ({:.1} %), {} open places in {} placements",
+        "{:?} allocation: {} of {} learners placed ({}), {} open places in {} placements",
         s.mode,
         s.placed,
         s.learners,
-        100.0 * s.placed as f64 / s.learners.max(1) as f64,
+        pct(s.placement_rate()),
         s.open_places,
         s.placements
     );
@@ -192,15 +205,17 @@ fn print_summary(s: &report::Summary, out: &Path) -> Result<()> {
         s.unplaced_all_taken
     );
     outln!(
-        "total score {}, total value {} (score + priority), mean rank {:.2}",
+        "total score {}, mean rank {}",
         s.total_score,
-        s.total_value,
-        s.mean_rank
+        s.mean_rank.map_or_else(
+            || koppel_core::disclosure::SECONDARY_MARK.to_owned(),
+            |m| format!("{m:.2}")
+        )
     );
     if let (Some(b), Some(c)) = (s.blocking_pairs, s.versus_optimal) {
         outln!(
-            "stable: {b} blocking pairs; {} learners would do better under optimal, {} do better here (totals {} vs {})",
-            c.prefer_optimal, c.prefer_stable, c.total_stable, c.total_optimal
+            "stable: {b} blocking pairs; {} learners would do better under optimal, {} do better here",
+            c.prefer_optimal, c.prefer_stable
         );
     }
     outln!("\nplaced share by group:");
@@ -237,8 +252,11 @@ fn print_summary(s: &report::Summary, out: &Path) -> Result<()> {
     for (name, rows) in groups {
         let cells: Vec<String> = rows
             .iter()
-            .filter(|(_, c)| c.learners > 0)
-            .map(|(k, c)| format!("{k} {:.0} % of {}", 100.0 * c.placed_share, c.learners))
+            .filter(|(_, c)| c.learners != koppel_core::disclosure::Cell::Value(0))
+            .map(|(k, c)| match c.placed_share {
+                Some(x) => format!("{k} {:.0} % of {}", 100.0 * x, c.learners),
+                None => format!("{k} {} of {}", c.placed, c.learners),
+            })
             .collect();
         outln!("  {name:<13} {}", cells.join(" · "));
     }
@@ -249,7 +267,7 @@ fn print_summary(s: &report::Summary, out: &Path) -> Result<()> {
         .collect();
     outln!("  {:<13} {}", "placed in", kinds.join(" · "));
     outln!(
-        "\nwrote {0}/assignments.jsonl, {0}/unplaced.jsonl (with reasons), {0}/summary.json (per region too)",
+        "\nwrote {0}/assignments.jsonl, {0}/unplaced.jsonl (with reasons; personal data, for the operator only), {0}/summary.json (per region too; counts below 10 withheld as \"< 10\", \"×\" where they could be worked out)",
         out.display()
     );
     Ok(())

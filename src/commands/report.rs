@@ -3,13 +3,14 @@
 
 use anyhow::{bail, Context as _, Result};
 use koppel_core::allocate::report::fairness::four_fifths;
-use koppel_core::allocate::report::Summary;
+use koppel_core::allocate::report::{protect, Summary};
 use koppel_report::Lang;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Reads the summary of `koppel allocate --out DIR`.
+/// Reads the summary of `koppel allocate --out DIR`, as it may be published (a file from
+/// before the disclosure rule is protected on the way in).
 pub fn read_summary(dir: &Path) -> Result<Summary> {
     if !dir.is_dir() {
         bail!(
@@ -26,12 +27,13 @@ pub fn read_summary(dir: &Path) -> Result<Summary> {
         )
     })?;
     let de = &mut serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(de).with_context(|| {
+    let raw: Summary = serde_path_to_error::deserialize(de).with_context(|| {
         koppel::Invalid(format!(
             "{} is not a valid allocation summary",
             file.display()
         ))
-    })
+    })?;
+    Ok(protect(&raw))
 }
 
 /// Writes `bytes` to `out` through a temporary file in the same directory and a rename, so

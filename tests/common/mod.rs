@@ -248,13 +248,49 @@ pub fn start_job(srv: &Server, analyst: &str, mode: &str) -> String {
     job["id"].as_str().unwrap().to_owned()
 }
 
-/// Polls an allocation job until it is done or failed.
+/// How long an allocation job of the demo cohort may take in a test (it takes well under a
+/// second; a shared, loaded CI machine gets a wide margin).
+pub const JOB_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Polls an allocation job until it is done or failed; panics, with the last status, if it is
+/// neither within [`JOB_DEADLINE`].
 pub fn wait_for_job(srv: &Server, analyst: &str, id: &str) -> Value {
+    let start = std::time::Instant::now();
     loop {
         let j = json(srv.get(analyst, &format!("/v1/allocations/{id}")), 200);
         if j["status"] == "done" || j["status"] == "failed" {
             return j;
         }
+        assert!(
+            start.elapsed() < JOB_DEADLINE,
+            "allocation job {id} neither done nor failed after {JOB_DEADLINE:?}; last status: {j}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Every assignment row of a finished job, following `next_cursor`, with the raw text of
+/// every page and every cursor as sent.
+pub fn all_assignments(srv: &Server, analyst: &str, id: &str) -> (Vec<Value>, Vec<String>) {
+    let (mut rows, mut raw) = (Vec::new(), Vec::new());
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            None => format!("/v1/allocations/{id}/assignments?limit=50"),
+            Some(c) => format!("/v1/allocations/{id}/assignments?limit=50&cursor={c}"),
+        };
+        let r = srv.get(analyst, &path);
+        assert_eq!(r.status(), 200, "{path}");
+        let text = r.text().unwrap();
+        let page: Value = serde_json::from_str(&text).unwrap();
+        rows.extend(page["items"].as_array().unwrap().iter().cloned());
+        raw.push(text);
+        match page["next_cursor"].as_str() {
+            Some(c) => {
+                raw.push(c.to_owned());
+                cursor = Some(c.to_owned());
+            }
+            None => return (rows, raw),
+        }
     }
 }

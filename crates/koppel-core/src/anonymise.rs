@@ -3,6 +3,9 @@
 //! score, so neither score nor ranking depends on support needs; never carries a name, contact,
 //! date of birth, support need or register status.
 //!
+//! Also the analysts' view of an assignment: a per-allocation pseudonym
+//! ([`allocation_pseudonym`]) and the [`public_score`] of the pair.
+//!
 //! [`ScoreView::Public`]: crate::score::ScoreView::Public
 
 use crate::model::ids::{EmployerIdx, LearnerIdx, PlacementIdx};
@@ -22,6 +25,36 @@ pub fn pseudonym(key: &[u8], employer: &str, learner: &str) -> String {
     let digest = mac.finalize().into_bytes();
     let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
     format!("K-{hex}")
+}
+
+/// A learner's pseudonym in one allocation, for analysts: `T-` and 20 hex digits (80 bits) of
+/// `HMAC-SHA256(k, allocation ∥ 0 ∥ learner)`, where `k = HMAC-SHA256(key, "koppel allocation
+/// pseudonym v1")` is derived from the service key, so that these pseudonyms share nothing
+/// with employers' ones. Unrelated across allocations (differencing two runs links nothing),
+/// irreversible without the key; 80 bits keep a collision within one cohort of a million below
+/// one in a billion.
+pub fn allocation_pseudonym(key: &[u8], allocation: &str, learner: &str) -> String {
+    let mut derive = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    derive.update(b"koppel allocation pseudonym v1");
+    let k = derive.finalize().into_bytes();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&k).expect("HMAC takes keys of any length");
+    mac.update(allocation.as_bytes());
+    mac.update(&[0]);
+    mac.update(learner.as_bytes());
+    let digest = mac.finalize().into_bytes();
+    let hex: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
+    format!("T-{hex}")
+}
+
+/// The score of an assigned pair as employer desks would see it ([`ScoreView::Public`]:
+/// support counted as met, distance by band) and without the priority bonus, so that it does
+/// not derive from support needs or register status. 0 if the public view finds the pair
+/// infeasible (it cannot: it checks less than the full view that made the assignment).
+pub fn public_score(scorer: &Scorer<'_>, li: LearnerIdx, pi: PlacementIdx) -> u16 {
+    let pl = scorer.prepare(li);
+    scorer
+        .score_in(&pl, pi, ScoreView::Public)
+        .unwrap_or_default()
 }
 
 pub use crate::score::bands::{band_permille, distance_band};
@@ -131,5 +164,17 @@ mod tests {
         assert_ne!(a, pseudonym(b"k1", "E2", "L1"));
         assert_ne!(a, pseudonym(b"k2", "E1", "L1"));
         assert!(!a.contains("L1"));
+    }
+
+    #[test]
+    fn allocation_pseudonyms_differ_per_allocation_and_from_employer_ones() {
+        let a = allocation_pseudonym(b"k1", "A1", "L1");
+        assert_eq!(a, allocation_pseudonym(b"k1", "A1", "L1"));
+        assert_ne!(a, allocation_pseudonym(b"k1", "A2", "L1"));
+        assert_ne!(a, allocation_pseudonym(b"k2", "A1", "L1"));
+        assert_ne!(a, allocation_pseudonym(b"k1", "A1", "L2"));
+        assert!(a.starts_with("T-") && a.len() == 22 && !a.contains("L1"));
+        // An employer named like the allocation gets an unrelated pseudonym.
+        assert_ne!(a[2..14], pseudonym(b"k1", "A1", "L1")[2..]);
     }
 }

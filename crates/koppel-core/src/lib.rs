@@ -11,11 +11,14 @@
 //!
 //! Entry points: [`Reference::build`] and [`Dataset::build`] (validation), [`PolicySet::resolve`]
 //! (policies), [`Scorer`] (pairs), [`PlacementIndex`] / [`LearnerIndex`] (top-k),
-//! [`anonymise::candidate_view`] (employer view), [`synth`] (generator).
+//! [`anonymise::candidate_view`] (employer view), [`disclosure`] (the rule for every published
+//! table of counts, applied to summaries by [`allocate::report::protect`]), [`synth`]
+//! (generator).
 #![warn(missing_docs)]
 
 pub mod allocate;
 pub mod anonymise;
+pub mod disclosure;
 pub mod error;
 pub mod index;
 pub mod model;

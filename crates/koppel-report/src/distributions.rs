@@ -4,6 +4,7 @@ use crate::chart::{self, Labels, Scale, Series};
 use crate::i18n::reason;
 use crate::{Lang, Side};
 use koppel_core::allocate::report::{Bin, Summary};
+use koppel_core::disclosure::{share, Cell};
 use maud::{html, Markup, PreEscaped};
 
 /// A bin label for display: an en dash for ranges.
@@ -29,8 +30,8 @@ fn count_table(
     sides: &[Side],
     caption: &str,
     first: &str,
-    rows: &[(String, Vec<u64>)],
-    total: fn(&Summary) -> u64,
+    rows: &[(String, Vec<Cell>)],
+    total: fn(&Summary) -> Cell,
 ) -> Markup {
     html! {
         table {
@@ -56,7 +57,12 @@ fn count_table(
                         th scope="row" { (label) }
                         @for (s, n) in sides.iter().zip(counts) {
                             td.num { (n) }
-                            td.num { (lang.pct(*n as f64 / total(s.summary).max(1) as f64)) }
+                            td.num {
+                                @match share(*n, total(s.summary)) {
+                                    Some(x) => (lang.pct(x)),
+                                    None => "—",
+                                }
+                            }
                         }
                     }
                 }
@@ -92,7 +98,7 @@ fn histogram(
         bins(s)
             .iter()
             .find(|b| b.label == label)
-            .map_or(0, |b| b.count)
+            .map_or(Cell::Value(0), |b| b.count)
     };
     let series: Vec<Series> = sides
         .iter()
@@ -100,7 +106,7 @@ fn histogram(
             name: s.name(lang),
             values: labels
                 .iter()
-                .map(|l| Some(count(s.summary, l) as f64))
+                .map(|l| count(s.summary, l).value().map(|v| v as f64))
                 .collect(),
             flagged: Vec::new(),
             marker: None,
@@ -108,8 +114,8 @@ fn histogram(
         .collect();
     let shown: Vec<String> = labels.iter().map(|l| bin_label(l)).collect();
     let desc = lang.t(
-        "Staafdiagram: aantal geplaatste leerlingen per klasse.",
-        "Bar chart: placed learners per bin.",
+        "Staafdiagram: aantal geplaatste leerlingen per klasse; een afgeschermde klasse (< 10 of ×) heeft geen staaf.",
+        "Bar chart: placed learners per bin; a withheld bin (< 10 or ×) has no bar.",
     );
     let chart_labels = Labels {
         id: &format!("{id}-chart"),
@@ -117,7 +123,7 @@ fn histogram(
         desc,
         marker: "",
     };
-    let rows: Vec<(String, Vec<u64>)> = labels
+    let rows: Vec<(String, Vec<Cell>)> = labels
         .iter()
         .zip(&shown)
         .map(|(l, s)| {
@@ -161,12 +167,25 @@ pub(crate) fn unplaced(lang: Lang, sides: &[Side]) -> Markup {
             }
         }
     }
-    let count = |s: &Summary, k: &str| s.unplaced_by_reason.get(k).copied().unwrap_or(0);
-    let total = |k: &&str| sides.iter().map(|s| count(s.summary, k)).sum::<u64>();
-    keys.sort_by(|a, b| total(b).cmp(&total(a)).then(a.cmp(b)));
+    let count = |s: &Summary, k: &str| {
+        s.unplaced_by_reason
+            .get(k)
+            .copied()
+            .unwrap_or(Cell::Value(0))
+    };
+    // Largest first among the shown; withheld reasons after them in key order, so that the
+    // order says nothing about their size.
+    let order = |k: &&str| {
+        let counts: Option<Vec<u64>> = sides.iter().map(|s| count(s.summary, k).value()).collect();
+        counts.map(|c| std::cmp::Reverse(c.iter().sum::<u64>()))
+    };
+    keys.sort_by(|a, b| {
+        let (x, y) = (order(a), order(b));
+        y.is_some().cmp(&x.is_some()).then(x.cmp(&y)).then(a.cmp(b))
+    });
     let title = lang.t("Niet geplaatst, naar reden", "Unplaced, by reason");
     let labels: Vec<String> = keys.iter().map(|k| reason(lang, k)).collect();
-    let rows: Vec<(String, Vec<u64>)> = keys
+    let rows: Vec<(String, Vec<Cell>)> = keys
         .iter()
         .zip(&labels)
         .map(|(k, l)| {
@@ -182,7 +201,7 @@ pub(crate) fn unplaced(lang: Lang, sides: &[Side]) -> Markup {
             name: s.name(lang),
             values: keys
                 .iter()
-                .map(|k| Some(count(s.summary, k) as f64))
+                .map(|k| count(s.summary, k).value().map(|v| v as f64))
                 .collect(),
             flagged: Vec::new(),
             marker: None,
@@ -198,7 +217,7 @@ pub(crate) fn unplaced(lang: Lang, sides: &[Side]) -> Markup {
         desc,
         marker: "",
     };
-    let none_unplaced = sides.iter().all(|s| s.summary.unplaced == 0);
+    let none_unplaced = sides.iter().all(|s| s.summary.unplaced == Cell::Value(0));
     html! {
         section aria-labelledby="kr-unplaced" {
             h2 #kr-unplaced { (title) }

@@ -6,6 +6,7 @@ use crate::i18n::Grouping;
 use crate::{Lang, Side};
 use koppel_core::allocate::report::fairness::{four_fifths, GroupCheck};
 use koppel_core::allocate::report::{Counts, Summary};
+use koppel_core::disclosure::{Cell, Hidden};
 use maud::{html, Markup, PreEscaped};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -59,8 +60,8 @@ pub(crate) fn section(lang: Lang, sides: &[Side]) -> Markup {
             h2 #kr-groups { (lang.t("Uitkomsten per groep", "Outcomes per group")) }
             p.note {
                 (lang.t(
-                    "Vier-vijfderegel: een groep waarvan de plaatsingsgraad lager is dan 80 % van die van de best geplaatste groep in dezelfde indeling, wordt gemarkeerd (⚠). Dat is een signaal om verder te kijken, geen oordeel: bij kleine groepen kan het toeval zijn, daarom staan de groepsgroottes erbij. Groepen zonder leerlingen doen niet mee.",
-                    "Four-fifths rule: a group whose placement rate is below 80% of the rate of the best-placed group in the same grouping is flagged (⚠). It is a signal to look further, not a verdict: in small groups it can be chance, which is why group sizes are shown. Groups without learners take no part.",
+                    "Vier-vijfderegel: een groep waarvan de plaatsingsgraad lager is dan 80 % van die van de best geplaatste groep in dezelfde indeling, wordt gemarkeerd (⚠). Dat is een signaal om verder te kijken, geen oordeel: bij kleine groepen kan het toeval zijn, daarom staan de groepsgroottes erbij. Groepen zonder leerlingen en groepen met een afgeschermd aantal (< 10 of ×) doen niet mee: de beste groep is de beste van de getoonde.",
+                    "Four-fifths rule: a group whose placement rate is below 80% of the rate of the best-placed group in the same grouping is flagged (⚠). It is a signal to look further, not a verdict: in small groups it can be chance, which is why group sizes are shown. Groups without learners and groups with a withheld count (< 10 or ×) take no part: the best group is the best of those shown.",
                 ))
             }
             h3 #kr-flags { (lang.t("Markeringen", "Flags")) }
@@ -97,7 +98,7 @@ fn grouping(lang: Lang, sides: &[Side], g: Grouping) -> Markup {
     keys.sort_by_cached_key(|k| g.order(k));
     let (shown, empty): (Vec<&str>, Vec<&str>) = keys.into_iter().partition(|k| {
         all.iter()
-            .any(|cs| find(cs, k).is_some_and(|c| c.learners > 0))
+            .any(|cs| find(cs, k).is_some_and(|c| c.learners != Cell::Value(0)))
     });
     html! {
         section aria-labelledby=(id) {
@@ -135,14 +136,23 @@ fn figure(
     shown: &[&str],
 ) -> Markup {
     let flagged_in = |k: &str| all.iter().any(|cs| find(cs, k).is_some_and(|c| c.flagged));
+    // A withheld group has no bar; its label says why, so that it does not read as 0 %.
+    let withheld_in = |k: &str| {
+        all.iter()
+            .filter_map(|cs| find(cs, k))
+            .flat_map(|c| [c.learners, c.placed])
+            .filter_map(|c| c.why())
+            .min_by_key(|w| *w != Hidden::BelowThreshold)
+            .map(|w| Cell::hidden(w).to_string())
+    };
     let categories: Vec<String> = shown
         .iter()
         .map(|k| {
             let label = g.label(lang, k);
-            if flagged_in(k) {
-                format!("{label} ⚠")
-            } else {
-                label
+            match (flagged_in(k), withheld_in(k)) {
+                (true, _) => format!("{label} ⚠"),
+                (false, Some(m)) => format!("{label} ({m})"),
+                (false, None) => label,
             }
         })
         .collect();

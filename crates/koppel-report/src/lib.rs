@@ -13,6 +13,12 @@
 //! the placed, and the unplaced by reason. With a second summary, both are shown side by side
 //! with the difference in rate per group.
 //!
+//! **Invariant: the report shows only published counts.** Both entry points pass their
+//! summaries through [`protect`] (the disclosure rule: counts below 10 as `< 10`, secondary
+//! cells as `×`, rates and flags only where both counts are published) before reading a single
+//! number, so a raw summary or a file from before the rule renders exactly as its protected
+//! form would. Protecting a protected summary changes nothing.
+//!
 //! ```
 //! use koppel_report::{render, render_fragment, Lang};
 //! # let json = include_str!("../../../fixtures/reports/crafted/summary.json");
@@ -29,7 +35,7 @@ mod groups;
 mod i18n;
 mod overview;
 
-use koppel_core::allocate::report::Summary;
+use koppel_core::allocate::report::{protect, Summary};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 /// The report's language. Every label exists in both.
@@ -105,6 +111,21 @@ pub fn render_fragment(report: &Summary, compare: Option<&Summary>, lang: Lang) 
     fragment(report, compare, lang).into_string()
 }
 
+/// What the markers mean, once per report.
+fn legend(lang: Lang) -> Markup {
+    html! {
+        section aria-labelledby="kr-disclosure" {
+            h2 #kr-disclosure { (lang.t("Afgeschermde aantallen", "Withheld counts")) }
+            p.note {
+                (lang.t(
+                    "Aantallen van minder dan 10 leerlingen staan er niet: « < 10 ». Een « × » is een aantal van 10 of meer dat is afgeschermd omdat je anders een aantal onder de 10 zou kunnen uitrekenen (bijvoorbeeld als verschil met het totaal). Een groep zonder leerlingen staat er met 0. Percentages, verhoudingen en de vier-vijfderegel staan er alleen bij groepen waarvan beide aantallen getoond worden.",
+                    "Counts of fewer than 10 learners are not shown: “< 10”. A “×” is a count of 10 or more withheld because otherwise a count below 10 could be worked out (for instance as a difference from the total). A group without learners is shown as 0. Rates, ratios and the four-fifths rule are shown only for groups whose two counts are both shown.",
+                ))
+            }
+        }
+    }
+}
+
 fn title(compare: bool, lang: Lang) -> &'static str {
     if compare {
         lang.t(
@@ -139,6 +160,9 @@ impl Side<'_> {
 }
 
 fn fragment(report: &Summary, compare: Option<&Summary>, lang: Lang) -> Markup {
+    let report = &protect(report);
+    let compare = compare.map(protect);
+    let compare = compare.as_ref();
     let sides: Vec<Side> = match compare {
         None => vec![Side {
             tag: "",
@@ -162,6 +186,7 @@ fn fragment(report: &Summary, compare: Option<&Summary>, lang: Lang) -> Markup {
             (groups::section(lang, &sides))
             (distributions::histograms(lang, &sides))
             (distributions::unplaced(lang, &sides))
+            (legend(lang))
         }
     }
 }

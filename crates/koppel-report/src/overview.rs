@@ -2,6 +2,7 @@
 
 use crate::{Lang, Side};
 use koppel_core::allocate::report::{Provenance, Summary};
+use koppel_core::disclosure::{Cell, SECONDARY_MARK};
 use maud::{html, Markup};
 
 /// The columns' header row: one column per allocation, plus B − A when comparing.
@@ -86,100 +87,118 @@ pub(crate) fn provenance(lang: Lang, sides: &[Side]) -> Markup {
     }
 }
 
+/// One headline figure: a count (maybe withheld), a share or a mean (absent when withheld).
+#[derive(Clone, Copy)]
+enum Figure {
+    Count(Cell),
+    Share(Option<f64>),
+    Mean(Option<f64>),
+}
+
+impl Figure {
+    fn number(self) -> Option<f64> {
+        match self {
+            Figure::Count(c) => c.value().map(|v| v as f64),
+            Figure::Share(x) | Figure::Mean(x) => x,
+        }
+    }
+
+    fn show(self, lang: Lang) -> String {
+        match self {
+            Figure::Count(c) => c.to_string(),
+            Figure::Share(Some(x)) => lang.pct(x),
+            Figure::Mean(Some(x)) => lang.dec(x, 2),
+            Figure::Share(None) | Figure::Mean(None) => SECONDARY_MARK.to_owned(),
+        }
+    }
+
+    /// B − A, when both are shown.
+    fn diff(self, b: Figure, lang: Lang) -> String {
+        match (self.number(), b.number()) {
+            (Some(a), Some(b)) => {
+                let d = b - a;
+                let sign = if d > 0.0 { "+" } else { "" };
+                match self {
+                    Figure::Share(_) => lang.pp(d),
+                    Figure::Mean(_) => format!("{sign}{}", lang.dec(d, 2)),
+                    Figure::Count(_) => format!("{sign}{d:.0}"),
+                }
+            }
+            _ => "—".to_owned(),
+        }
+    }
+}
+
 /// The headline numbers side by side.
 pub(crate) fn headline(lang: Lang, sides: &[Side]) -> Markup {
-    type Number = fn(&Summary) -> f64;
-    let count = |v: f64| format!("{v:.0}");
-    let rows: [(&str, Number, bool); 9] = [
-        (
-            lang.t("Leerlingen", "Learners"),
-            |s| s.learners as f64,
-            false,
-        ),
-        (
-            lang.t("Open plaatsen", "Open places"),
-            |s| s.open_places as f64,
-            false,
-        ),
-        (lang.t("Geplaatst", "Placed"), |s| s.placed as f64, false),
-        (
-            lang.t("Plaatsingsgraad", "Placement rate"),
-            Summary::placement_rate,
-            true,
-        ),
+    type Of = fn(&Summary) -> Figure;
+    let rows: [(&str, Of); 9] = [
+        (lang.t("Leerlingen", "Learners"), |s| {
+            Figure::Count(s.learners)
+        }),
+        (lang.t("Open plaatsen", "Open places"), |s| {
+            Figure::Count(Cell::Value(s.open_places))
+        }),
+        (lang.t("Geplaatst", "Placed"), |s| Figure::Count(s.placed)),
+        (lang.t("Plaatsingsgraad", "Placement rate"), |s| {
+            Figure::Share(s.placement_rate())
+        }),
         (
             lang.t(
                 "Gemiddelde rang (1 = eerste keus)",
                 "Mean rank (1 = first choice)",
             ),
-            |s| s.mean_rank,
-            false,
+            |s| Figure::Mean(s.mean_rank),
         ),
-        (
-            lang.t("Niet geplaatst", "Unplaced"),
-            |s| s.unplaced as f64,
-            false,
-        ),
+        (lang.t("Niet geplaatst", "Unplaced"), |s| {
+            Figure::Count(s.unplaced)
+        }),
         (
             lang.t(
                 "… zonder enige passende plek",
                 "… without any feasible placement",
             ),
-            |s| s.unplaced_no_feasible as f64,
-            false,
+            |s| Figure::Count(s.unplaced_no_feasible),
         ),
         (
             lang.t(
                 "… passende plekken alle bezet",
                 "… every feasible candidate taken",
             ),
-            |s| s.unplaced_all_taken as f64,
-            false,
+            |s| Figure::Count(s.unplaced_all_taken),
         ),
         (
             lang.t(
                 "Totale score van de geplaatsten",
                 "Total score of the placed",
             ),
-            |s| s.total_score as f64,
-            false,
+            |s| Figure::Count(s.total_score),
         ),
     ];
-    let show = |v: f64, share: bool, i: usize| {
-        if share {
-            lang.pct(v)
-        } else if i == 4 {
-            lang.dec(v, 2)
-        } else {
-            count(v)
-        }
-    };
     html! {
         section aria-labelledby="kr-headline" {
             h2 #kr-headline { (lang.t("Kerncijfers", "Headline numbers")) }
             table {
                 (head(lang, sides, lang.t("Maat", "Measure"), true))
                 tbody {
-                    @for (i, (name, f, share)) in rows.iter().enumerate() {
+                    @for (name, f) in rows {
                         tr {
                             th scope="row" { (name) }
                             @for s in sides {
-                                td.num { (show(f(s.summary), *share, i)) }
+                                td.num { (f(s.summary).show(lang)) }
                             }
                             @if let [a, b] = sides {
-                                @let d = f(b.summary) - f(a.summary);
-                                td.num {
-                                    @if *share {
-                                        (lang.pp(d))
-                                    } @else {
-                                        @if d > 0.0 { "+" }
-                                        (show(d, false, i))
-                                    }
-                                }
+                                td.num { (f(a.summary).diff(f(b.summary), lang)) }
                             }
                         }
                     }
                 }
+            }
+            p.note {
+                (lang.t(
+                    "De gemiddelde rang en de totale score staan er alleen als elke klasse van hun verdeling getoond wordt: anders zou het totaal een afgeschermde klasse verraden.",
+                    "The mean rank and the total score are shown only when every bin of their distribution is: otherwise the total would give a withheld bin away.",
+                ))
             }
         }
     }

@@ -1,7 +1,8 @@
 //! The report rendered from the demo allocation and from crafted summaries: charts, tables,
 //! four-fifths flags, provenance and both languages, checked on the HTML text.
 
-use koppel_core::allocate::report::{Counts, Summary};
+use koppel_core::allocate::report::{protect, Counts, Summary};
+use koppel_core::disclosure::Cell;
 use koppel_report::{render, render_fragment, Lang};
 use std::path::PathBuf;
 
@@ -60,8 +61,8 @@ fn demo_report_has_charts_tables_and_provenance() {
     ] {
         assert!(html.contains(&format!("<h3 id=\"kr-g-{id}\">")), "{id}");
     }
-    // A row per demo region with learners, with its counts.
-    let c = s.by_region["rijnmond"];
+    // A row per demo region with learners, with its counts as published.
+    let c = protect(&s).by_region["rijnmond"];
     let r = row(&html, "rijnmond");
     assert!(
         r.contains(&format!(">{}</td>", c.learners)) && r.contains(&format!(">{}</td>", c.placed)),
@@ -70,7 +71,10 @@ fn demo_report_has_charts_tables_and_provenance() {
     assert!(row(&html, "praktijkonderwijs (pro)").contains("<td"));
     assert!(row(&html, "15-17 jaar").contains("<td"));
     // Empty regions are named, not tabled.
-    assert!(s.by_region["twente"].learners == 0 && !html.contains("<th scope=\"row\">twente</th>"));
+    assert!(
+        s.by_region["twente"].learners == Cell::Value(0)
+            && !html.contains("<th scope=\"row\">twente</th>")
+    );
     // Provenance.
     let p = s.provenance.as_ref().expect("demo summary has provenance");
     assert!(html.contains(&p.data) && html.contains(&p.policy));
@@ -211,8 +215,12 @@ fn a_comparison_shows_both_allocations_and_the_differences() {
     assert!(html.contains("A (optimaal)") && html.contains("B (stabiel)"));
     assert!(html.contains("Verschil in graad (B − A)"));
     // The difference of one group, in percentage points.
-    let (ca, cb) = (a.by_region["rijnmond"], b.by_region["rijnmond"]);
-    let d = cb.placed as f64 / cb.learners as f64 - ca.placed as f64 / ca.learners as f64;
+    let (ca, cb) = (
+        protect(&a).by_region["rijnmond"],
+        protect(&b).by_region["rijnmond"],
+    );
+    let rate = |c: Counts| c.placed.value().unwrap() as f64 / c.learners.value().unwrap() as f64;
+    let d = rate(cb) - rate(ca);
     let pp = format!("{:.1}", d * 100.0).replace('.', ",");
     assert!(
         row(&html, "rijnmond").contains(&pp),
@@ -268,4 +276,73 @@ fn an_older_summary_without_the_new_fields_still_renders() {
     assert!(html.contains("lacks this distribution"));
     assert!(html.contains("lacks reasons"));
     assert!(row(&html, "rijnmond").contains("<td"));
+}
+
+#[test]
+fn small_groups_are_withheld_and_never_flagged() {
+    use koppel_core::allocate::report::fairness::four_fifths;
+    // An older file with plain numbers: region `tiny` has 6 learners, none placed.
+    let s = fixture("small-groups");
+    let raw = four_fifths(&s.by_region);
+    assert!(
+        raw.iter().any(|c| c.group == "tiny" && c.flagged),
+        "unprotected, the rule would flag the tiny region (and publish its 0 of 6)"
+    );
+    for (lang, flag) in [(Lang::Nl, "⚠ onder 4/5"), (Lang::En, "⚠ below 4/5")] {
+        let html = render(&s, None, lang);
+        let tiny = row(&html, "tiny");
+        assert_eq!(tiny.matches(">&lt; 10</td>").count(), 2, "{tiny}");
+        assert!(
+            !tiny.contains(flag) && !tiny.contains("class=\"flagged\""),
+            "{tiny}"
+        );
+        assert!(!tiny.contains('%'), "no rate for a withheld group: {tiny}");
+        // Region `big-b` is withheld too, or 120 − 60 − 54 would give `tiny` away.
+        let b = row(&html, "big-b");
+        assert_eq!(b.matches(">×</td>").count(), 2, "{b}");
+        assert!(!b.contains(flag) && !b.contains('%'), "{b}");
+        assert!(row(&html, "big-a").contains(">60</td>"));
+        assert!(
+            !html.contains("<strong>tiny</strong>"),
+            "not among the flags"
+        );
+        assert!(
+            html.contains("tiny (&lt; 10)\n</text>"),
+            "the chart says why there is no bar"
+        );
+        // Everyone with a job coach was placed (12 of 12): the placed count goes.
+        let coach = row(
+            &html,
+            if lang == Lang::Nl {
+                "jobcoach"
+            } else {
+                "job coach"
+            },
+        );
+        assert!(
+            coach.contains(">12</td>") && coach.contains(">×</td>"),
+            "{coach}"
+        );
+        // Histogram bins and reasons below 10, and the totals they would give away.
+        assert!(row(&html, "400–499").contains("&lt; 10"));
+        assert!(row(&html, "900–1000").contains("&lt; 10"));
+        assert!(!html.contains("49000") && !html.contains("49600"));
+        // The empty group is about nobody: named, as before.
+        assert!(html.contains("nobody") && !html.contains("<th scope=\"row\">nobody</th>"));
+        assert!(html.contains(if lang == Lang::Nl {
+            "Afgeschermde aantallen"
+        } else {
+            "Withheld counts"
+        }));
+    }
+}
+
+#[test]
+fn a_protected_summary_renders_the_same_as_its_raw_form() {
+    let s = fixture("small-groups");
+    let p = protect(&s);
+    assert_eq!(render(&s, None, Lang::En), render(&p, None, Lang::En));
+    // And it reads back from its own JSON.
+    let back: Summary = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+    assert_eq!(back, p);
 }

@@ -1,5 +1,11 @@
 //! `/v1/allocations`: analysts start a cohort allocation (202 + job id); it runs off the
 //! request path on the current engine snapshot, and its summary and assignments are stored.
+//!
+//! Analysts work with groups, not persons (docs/privacy.md): the summary they read is the
+//! published one ([`report::protect`]: counts below 10 withheld), and an assignment row carries
+//! a per-allocation pseudonym and the public score, never a learner id or anything derived
+//! from support needs or register status. The learner id, full score and rank are stored for
+//! the learner's advisor (`GET /v1/learners/{id}/outcome`).
 
 use super::{check_page, page, written, Page, PageParams};
 use crate::auth::Ctx;
@@ -7,12 +13,13 @@ use crate::body::JsonBody;
 use crate::engine::Snapshot;
 use crate::error::{ApiResult, Problem, ProblemBody};
 use crate::state::AppState;
-use crate::store::{AllocationRow, AssignmentRow, Role, Store};
+use crate::store::{AllocationRow, AssignmentRow, Role, Store, StoredAssignment};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use koppel_core::allocate::report::{self, Provenance};
+use koppel_core::allocate::report::{self, Provenance, Summary};
 use koppel_core::allocate::{Cohort, Mode, DEFAULT_K};
-use koppel_core::{PolicyConfig, PolicySet, Scorer};
+use koppel_core::anonymise::{allocation_pseudonym, public_score};
+use koppel_core::{LearnerIdx, PlacementIdx, PolicyConfig, PolicySet, Scorer};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -80,7 +87,13 @@ pub async fn start(
     if !(1..=1000).contains(&k) {
         return Err(Problem::invalid_field("k", "must be in 1..=1000"));
     }
-    let snap = s.engine.snapshot();
+    // The cohort as it is now: every learner and vacancy written before this request.
+    let need = crate::engine::Need {
+        learners: true,
+        placements: true,
+        ..Default::default()
+    };
+    let snap = super::fresh(&s, need).await?;
     let policies = match &req.policy {
         Some(text) => Some(parse_policy(text, &snap)?),
         None => None,
@@ -96,7 +109,7 @@ pub async fn start(
         policy_sha256: policy_sha256.map(Provenance::policy_digest),
         k: k as u64,
         mode: req.mode,
-        learners: snap.data().learners.len() as u64,
+        learners: (snap.data().learners.len() as u64).into(),
         placements: snap.data().placements.len() as u64,
         created_at: String::new(),
     };
@@ -119,10 +132,12 @@ pub async fn start(
             .unwrap_or_else(|e| e.into_inner())
             .insert(id.clone(), progress.clone());
         let job = Job {
+            id: id.clone(),
             mode: req.mode,
             k,
             policies,
             provenance,
+            key: s.pseudonym_key.clone(),
         };
         tokio::spawn(run_job(s.store.clone(), snap, id, job, progress));
     }
@@ -139,12 +154,16 @@ fn parse_policy(text: &str, snap: &Snapshot) -> Result<PolicySet, Problem> {
 
 /// What one job runs.
 struct Job {
+    /// The job id (part of every pseudonym).
+    id: String,
     mode: Mode,
     k: usize,
     /// The request's own policy; `None`: the snapshot's.
     policies: Option<PolicySet>,
     /// Filled in but for the time, which is set when the job runs.
     provenance: Provenance,
+    /// The service's pseudonym key.
+    key: Arc<Vec<u8>>,
 }
 
 async fn run_job(
@@ -187,12 +206,14 @@ fn allocate(
     snap: &Snapshot,
     job: Job,
     progress: &(AtomicU64, AtomicU64),
-) -> (serde_json::Value, Vec<AssignmentRow>) {
+) -> (serde_json::Value, Vec<StoredAssignment>) {
     let Job {
+        id,
         mode,
         k,
         policies,
         mut provenance,
+        key,
     } = job;
     let data = snap.data();
     let own = policies.map(|p| Scorer::new(data, p));
@@ -207,16 +228,37 @@ fn allocate(
     let mut summary = report::summarise(data, &cohort, &asg, mode);
     provenance.created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     summary.provenance = Some(provenance);
+    // Only the published summary is stored: nobody on the service needs the raw counts.
+    let summary = report::protect(&summary);
     let rows = (0..data.learners.len())
-        .filter_map(|i| report::assignment_row(data, &cohort, &asg, i))
-        .map(|r| AssignmentRow {
-            learner: r.learner,
-            placement: r.placement,
-            score: i64::from(r.score),
-            rank: r.rank as i64,
+        .filter_map(|i| {
+            let a = asg.arc(i)?;
+            let r = report::assignment_row(data, &cohort, &asg, i)?;
+            let pi = PlacementIdx(cohort.graph.target(a));
+            Some(StoredAssignment {
+                pseudonym: allocation_pseudonym(&key, &id, &r.learner),
+                public_score: i64::from(public_score(scorer, LearnerIdx(i as u32), pi)),
+                learner: r.learner,
+                placement: r.placement,
+                score: i64::from(r.score),
+                rank: r.rank as i64,
+            })
         })
         .collect();
     (serde_json::to_value(summary).unwrap_or_default(), rows)
+}
+
+/// A stored summary as analysts may read it: protected again, so that summaries stored before
+/// the disclosure rule are published under it too (a protected one is unchanged).
+fn published(summary: Option<serde_json::Value>) -> Result<Option<serde_json::Value>, Problem> {
+    summary
+        .map(|v| {
+            let s: Summary = serde_json::from_value(v)
+                .map_err(|e| Problem::internal(format!("stored summary: {e}")))?;
+            serde_json::to_value(report::protect(&s))
+                .map_err(|e| Problem::internal(format!("summary: {e}")))
+        })
+        .transpose()
 }
 
 /// A job: status, progress while running, summary when done.
@@ -228,7 +270,8 @@ pub async fn status(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<AllocationStatus>> {
     ctx.require(ANALYST)?;
-    let job = s.store.allocation(&id).await?;
+    let mut job = s.store.allocation(&id).await?;
+    job.summary = published(job.summary.take())?;
     let progress = live()
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -240,7 +283,8 @@ pub async fn status(
     Ok(axum::Json(AllocationStatus { job, progress }))
 }
 
-/// A finished job's assignments, by learner id.
+/// A finished job's assignments as analysts may read them: per-allocation pseudonyms and
+/// public scores, in pseudonym order (never learner ids; see docs/privacy.md).
 #[utoipa::path(get, path = "/allocations/{id}/assignments", tag = "allocations", params(("id" = String, Path), PageParams),
     responses((status = 200, body = Page<AssignmentRow>), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
 pub async fn assignments(
@@ -256,5 +300,5 @@ pub async fn assignments(
         .store
         .assignments(&id, after.as_deref(), limit + 1)
         .await?;
-    Ok(axum::Json(page(rows, limit, |r| r.learner.as_str())))
+    Ok(axum::Json(page(rows, limit, |r| r.pseudonym.as_str())))
 }

@@ -345,8 +345,9 @@ pub struct AllocationRow {
     /// Parameters as sent.
     #[schema(value_type = Object)]
     pub request: serde_json::Value,
-    /// Summary when done.
-    #[schema(value_type = Option<Object>)]
+    /// Summary when done, as published under the disclosure rule (docs/privacy.md): every
+    /// count a number or `{"suppressed": "below_threshold" | "secondary"}`.
+    #[schema(value_type = Option<koppel_core::allocate::report::Summary>)]
     pub summary: Option<serde_json::Value>,
     /// Failure reason.
     pub error: Option<String>,
@@ -354,17 +355,38 @@ pub struct AllocationRow {
     pub created_at: String,
 }
 
-/// One assignment of a finished allocation.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+/// One assignment of a finished allocation as analysts read it: who is behind it cannot be
+/// seen, and nothing in it derives from the learner's support needs or register status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AssignmentRow {
-    /// Learner id.
-    pub learner: String,
+    /// The learner's pseudonym in this allocation only (`T-` and 20 hex digits): the same
+    /// learner has unrelated pseudonyms in other allocations and towards employers.
+    pub pseudonym: String,
     /// Placement id.
     pub placement: String,
-    /// Score.
+    /// The pair's score as employer desks see it: support counted as met, distance by band,
+    /// no priority bonus (0..=1000). Not the score the allocation used.
+    pub public_score: i64,
+}
+
+/// One assignment of a finished allocation as stored: the learner id, full score and rank
+/// for the learner's advisor (`GET /v1/learners/{id}/outcome`), the pseudonym and public score
+/// for analysts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAssignment {
+    /// Learner id.
+    pub learner: String,
+    /// The learner's pseudonym in this allocation.
+    pub pseudonym: String,
+    /// Placement id.
+    pub placement: String,
+    /// Score the allocation used (without the priority bonus).
     pub score: i64,
     /// Rank of the placement in the learner's own list (1 = best).
     pub rank: i64,
+    /// Score as employer desks see it.
+    pub public_score: i64,
 }
 
 /// An advisor's proposal as stored.
@@ -531,7 +553,7 @@ pub trait Store: Send + Sync + 'static {
         status: &str,
         summary: Option<serde_json::Value>,
         error: Option<String>,
-        assignments: Vec<AssignmentRow>,
+        assignments: Vec<StoredAssignment>,
     ) -> Result<(), StoreError>;
     /// One job.
     async fn allocation(&self, id: &str) -> Result<AllocationRow, StoreError>;
@@ -539,7 +561,8 @@ pub trait Store: Send + Sync + 'static {
     async fn outcome(&self, learner: &str) -> Result<Outcome, StoreError>;
     /// The newest `limit` jobs, newest first, without their summaries.
     async fn allocations(&self, limit: u32) -> Result<Vec<AllocationRow>, StoreError>;
-    /// A job's assignments by learner id after `after`.
+    /// A job's assignments as analysts read them, by pseudonym after `after` (rows stored
+    /// before pseudonyms existed are not listed).
     async fn assignments(
         &self,
         id: &str,

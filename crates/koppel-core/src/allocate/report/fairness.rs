@@ -5,6 +5,11 @@
 //! average). It is a screening signal, not a verdict: with small groups a flag can be chance,
 //! which is why every check carries the group's size.
 //!
+//! Only groups whose counts are both published take part ([`crate::disclosure`]): a rate, a
+//! ratio or a flag of a withheld group would reveal its counts, and a best group that is
+//! withheld would reveal its rate through every other group's ratio. So the best group is the
+//! best *published* one, and a withheld group is listed without rate, ratio or flag.
+//!
 //! Edge cases, by definition:
 //! - An empty group (no learners) is listed, has no rate, and is never flagged nor the best.
 //! - The best rate is the highest rate of the non-empty groups; every group with that rate is
@@ -14,6 +19,7 @@
 //!   flagged (`placed/learners < 4/5 × best_placed/best_learners`, cross-multiplied).
 
 use super::Counts;
+use crate::disclosure::Cell;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -27,13 +33,13 @@ pub struct GroupCheck {
     /// Group key (e.g. a region code, `at_risk`).
     pub group: String,
     /// Learners in the group.
-    pub learners: u64,
+    pub learners: Cell,
     /// Of whom placed.
-    pub placed: u64,
-    /// Placement rate `placed / learners`; `None` for an empty group.
+    pub placed: Cell,
+    /// Placement rate `placed / learners`; `None` for an empty or withheld group.
     pub rate: Option<f64>,
-    /// Rate divided by the best group's rate; `None` for an empty group or when the best rate
-    /// is 0.
+    /// Rate divided by the best group's rate; `None` for an empty or withheld group or when
+    /// the best rate is 0.
     pub ratio: Option<f64>,
     /// This group has the best rate (and that rate is above 0).
     pub best: bool,
@@ -41,42 +47,51 @@ pub struct GroupCheck {
     pub flagged: bool,
 }
 
-/// Compares two rates `a.placed / a.learners` and `b.placed / b.learners` exactly. Both groups
-/// must be non-empty.
-fn cmp_rate(a: &Counts, b: &Counts) -> Ordering {
-    (a.placed as u128 * b.learners as u128).cmp(&(b.placed as u128 * a.learners as u128))
+/// A group's published counts: (learners, placed).
+type Pair = (u64, u64);
+
+fn published(c: &Counts) -> Option<Pair> {
+    Some((c.learners.value()?, c.placed.value()?))
+}
+
+/// Compares two rates `a.1 / a.0` and `b.1 / b.0` exactly. Both groups must be non-empty.
+fn cmp_rate(a: &Pair, b: &Pair) -> Ordering {
+    (a.1 as u128 * b.0 as u128).cmp(&(b.1 as u128 * a.0 as u128))
 }
 
 /// `placed / learners < 4/5 × best.placed / best.learners`, exactly.
-fn below_threshold(c: &Counts, best: &Counts) -> bool {
+fn below_threshold(c: &Pair, best: &Pair) -> bool {
     let (num, den) = (THRESHOLD.0 as u128, THRESHOLD.1 as u128);
-    let lhs = c.placed as u128 * best.learners as u128 * den;
-    lhs < num * best.placed as u128 * c.learners as u128
+    let lhs = c.1 as u128 * best.0 as u128 * den;
+    lhs < num * best.1 as u128 * c.0 as u128
 }
 
-/// Checks every group of one grouping against the best group, in key order.
+/// Checks every published group of one grouping against the best published group, in key
+/// order; withheld groups are listed without rate, ratio or flag.
 pub fn four_fifths(groups: &BTreeMap<String, Counts>) -> Vec<GroupCheck> {
     let best = groups
         .values()
-        .filter(|c| c.learners > 0)
-        .max_by(|a, b| cmp_rate(a, b))
-        .filter(|c| c.placed > 0);
+        .filter_map(published)
+        .filter(|c| c.0 > 0)
+        .max_by(cmp_rate)
+        .filter(|c| c.1 > 0);
     groups
         .iter()
-        .map(|(group, c)| {
-            let rate = (c.learners > 0).then(|| c.placed as f64 / c.learners as f64);
-            let (ratio, best, flagged) = match (best, rate) {
-                (Some(b), Some(r)) => (
-                    Some(r * b.learners as f64 / b.placed as f64),
-                    cmp_rate(c, b) == Ordering::Equal,
-                    below_threshold(c, b),
+        .map(|(group, counts)| {
+            let c = published(counts).filter(|c| c.0 > 0);
+            let rate = c.map(|c| c.1 as f64 / c.0 as f64);
+            let (ratio, best, flagged) = match (best, c, rate) {
+                (Some(b), Some(c), Some(r)) => (
+                    Some(r * b.0 as f64 / b.1 as f64),
+                    cmp_rate(&c, &b) == Ordering::Equal,
+                    below_threshold(&c, &b),
                 ),
                 _ => (None, false, false),
             };
             GroupCheck {
                 group: group.clone(),
-                learners: c.learners,
-                placed: c.placed,
+                learners: counts.learners,
+                placed: counts.placed,
                 rate,
                 ratio,
                 best,
@@ -137,7 +152,10 @@ mod tests {
         assert_eq!(flagged(&c), ["b"]);
         assert!(check(&c, "c").best);
         assert_eq!(check(&c, "b").ratio, Some(0.7));
-        assert_eq!((check(&c, "b").learners, check(&c, "b").placed), (100, 70));
+        assert_eq!(
+            (check(&c, "b").learners, check(&c, "b").placed),
+            (Cell::Value(100), Cell::Value(70))
+        );
     }
 
     #[test]
@@ -176,6 +194,32 @@ mod tests {
         assert!(check(&c, "a").best && check(&c, "b").best);
         assert_eq!(check(&c, "b").ratio, Some(1.0));
         assert_eq!(flagged(&c), ["z"]);
+    }
+
+    #[test]
+    fn withheld_groups_take_no_part_and_a_withheld_best_cannot_lower_the_others() {
+        use crate::disclosure::Hidden;
+        let mut g = groups(&[("a", 100, 50), ("b", 100, 35)]);
+        // A withheld group with a higher rate than any published one.
+        g.insert(
+            "small".into(),
+            Counts::of(
+                Cell::hidden(Hidden::BelowThreshold),
+                Cell::hidden(Hidden::BelowThreshold),
+            ),
+        );
+        let c = four_fifths(&g);
+        let s = check(&c, "small");
+        assert_eq!(
+            (s.rate, s.ratio, s.best, s.flagged),
+            (None, None, false, false)
+        );
+        assert!(
+            check(&c, "a").best,
+            "the best published group is the reference"
+        );
+        assert_eq!(check(&c, "b").ratio, Some(0.7));
+        assert_eq!(flagged(&c), ["b"]);
     }
 
     #[test]

@@ -1,16 +1,21 @@
 //! What an allocation means for people: every assignment with its rank, every unplaced learner
 //! with a reason, and counts per group so that no group's outcomes drift out of view.
 //!
-//! This module holds the per-learner rows; [`Summary`] the counts per group (what
-//! `summary.json` holds and `koppel report` renders) and [`fairness`] the four-fifths check on
-//! those counts.
+//! This module holds the per-learner rows (for the operator's files and advisors; never for
+//! analysts, who get [`crate::anonymise::assignment_view`]); [`Summary`] the counts per group
+//! (what `summary.json` holds and `koppel report` renders), [`protect`] the disclosure rule on
+//! them, and [`fairness`] the four-fifths check on the published counts.
 
 pub mod fairness;
 mod parts;
+mod protect;
 mod summary;
 
-pub use parts::{age_band, Bin, Comparison, Counts, Provenance, AGE_BANDS, RANK_BINS, SCORE_BINS};
-pub use summary::{compare, summarise, Summary};
+pub use parts::{
+    age_band, Bin, Comparison, Counts, Disclosure, Provenance, AGE_BANDS, RANK_BINS, SCORE_BINS,
+};
+pub use protect::protect;
+pub use summary::{compare, reasons, summarise, Summary};
 
 use super::graph::Assignment;
 use super::Cohort;

@@ -2,71 +2,93 @@
 //! and bands that reports group by.
 
 use crate::allocate::Mode;
+use crate::disclosure::{share, Cell};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Placed and unplaced counts of one group.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counts {
-    /// Learners in the group.
-    pub learners: u64,
+    /// Learners in the group (withheld when below 10, or to protect a count that is).
+    pub learners: Cell,
     /// Of whom placed.
-    pub placed: u64,
-    /// Placed share, 0..=1, rounded to three decimals (for display; checks use the counts).
-    pub placed_share: f64,
+    pub placed: Cell,
+    /// Placed share, 0..=1, rounded to three decimals (for display; checks use the counts);
+    /// `null` when either count is withheld or the group is empty.
+    #[serde(default)]
+    pub placed_share: Option<f64>,
 }
 
 impl Counts {
     /// Counts of a group with `placed` of `learners` placed, share filled in.
     pub fn new(learners: u64, placed: u64) -> Counts {
+        Counts::of(Cell::Value(learners), Cell::Value(placed))
+    }
+
+    /// Counts from cells, share filled in when both are published.
+    pub fn of(learners: Cell, placed: Cell) -> Counts {
         let mut c = Counts {
             learners,
             placed,
-            placed_share: 0.0,
+            placed_share: None,
         };
         c.finish();
         c
     }
 
     pub(super) fn add(&mut self, placed: bool) {
-        self.learners += 1;
-        self.placed += placed as u64;
+        self.learners.add(1);
+        self.placed.add(placed as u64);
     }
 
     pub(super) fn finish(&mut self) {
-        self.placed_share = if self.learners == 0 {
-            0.0
-        } else {
-            (self.placed as f64 / self.learners as f64 * 1000.0).round() / 1000.0
-        };
+        self.placed_share =
+            share(self.placed, self.learners).map(|r| (r * 1000.0).round() / 1000.0);
     }
 }
 
 /// How stable and optimal compare, learner by learner.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Comparison {
     /// Learners with a higher score under `optimal` than under `stable` (placed beats unplaced).
-    pub prefer_optimal: u64,
+    pub prefer_optimal: Cell,
     /// Learners with a higher score under `stable`.
-    pub prefer_stable: u64,
-    /// Total value under each.
-    pub total_optimal: i64,
-    /// Total value under `stable`.
-    pub total_stable: i64,
+    pub prefer_stable: Cell,
+    /// Total value (scores plus priority bonuses) under `optimal`; withheld in a published
+    /// summary (the bonuses are counts of priority groups in disguise).
+    pub total_optimal: Cell,
+    /// Total value under `stable`; withheld in a published summary.
+    pub total_stable: Cell,
 }
 
 /// One bin of a histogram.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Bin {
     /// The bin's range, e.g. `100-199`, `4-5`, `21+`.
     pub label: String,
     /// Placed learners in it.
-    pub count: u64,
+    pub count: Cell,
+}
+
+/// Marks a summary as published under the disclosure rule ([`crate::disclosure`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Disclosure {
+    /// Counts below this are withheld (10).
+    pub threshold: u64,
+    /// Identities between groupings that held in the data and were taken into account (an
+    /// attacker who knows the data model may assume them), e.g. `level_0=pro+vso`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linked: Vec<String>,
 }
 
 /// Which policy and data produced an allocation, and when. The core reads no files and no
 /// clock: callers fill this in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Provenance {
     /// The data: a directory path, `embedded demo data`, or the service's snapshot version.
     pub data: String,
@@ -79,8 +101,8 @@ pub struct Provenance {
     pub k: u64,
     /// Mode.
     pub mode: Mode,
-    /// Learners in the cohort.
-    pub learners: u64,
+    /// Learners in the cohort (withheld as in the summary).
+    pub learners: Cell,
     /// Placements in the cohort.
     pub placements: u64,
     /// When the allocation ran (RFC 3339).
@@ -156,7 +178,7 @@ pub(super) fn histogram<T>(bins: &[(T, &str)]) -> Vec<Bin> {
     bins.iter()
         .map(|(_, label)| Bin {
             label: (*label).to_owned(),
-            count: 0,
+            count: Cell::Value(0),
         })
         .collect()
 }

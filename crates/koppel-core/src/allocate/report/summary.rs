@@ -2,26 +2,35 @@
 //! renders. Pure: the caller fills [`Provenance`] (file names, digests, the time).
 
 use super::parts::{
-    age_band, bin, groups, histogram, Bin, Comparison, Counts, Provenance, AGE_BANDS, RANK_BINS,
-    SCORE_BINS,
+    age_band, bin, groups, histogram, Bin, Comparison, Counts, Disclosure, Provenance, AGE_BANDS,
+    RANK_BINS, SCORE_BINS,
 };
 use crate::allocate::graph::Assignment;
 use crate::allocate::{Cohort, Mode};
+use crate::disclosure::{share, Cell};
 use crate::model::dataset::Dataset;
+use crate::score::Constraint;
 use crate::{PlacementKind, SchoolType, SupportKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Summary of one allocation.
 ///
+/// [`summarise`] returns the raw counts, for the caller's eyes only; what is written or sent
+/// anywhere is [`protect`]ed (every count a [`Cell`]: published, or withheld as `< 10` or `×`
+/// under the disclosure rule, [`crate::disclosure`]).
+///
 /// Fields added after the first release carry `#[serde(default)]`, so older `summary.json`
-/// files still read back (with those groupings empty).
+/// files still read back (with those groupings empty), and counts read from plain numbers.
+///
+/// [`protect`]: super::protect
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     /// Mode.
     pub mode: Mode,
     /// Learners in the cohort.
-    pub learners: u64,
+    pub learners: Cell,
     /// Placements in the cohort.
     pub placements: u64,
     /// Open places in all.
@@ -29,19 +38,24 @@ pub struct Summary {
     /// Candidate arcs.
     pub arcs: u64,
     /// Learners placed.
-    pub placed: u64,
+    pub placed: Cell,
     /// Learners not placed.
-    pub unplaced: u64,
+    pub unplaced: Cell,
     /// Unplaced with no feasible placement at all.
-    pub unplaced_no_feasible: u64,
+    pub unplaced_no_feasible: Cell,
     /// Unplaced because every feasible candidate was taken.
-    pub unplaced_all_taken: u64,
-    /// Sum of pair scores of the placed.
-    pub total_score: i64,
-    /// Sum of arc values (scores plus priority bonuses): what `optimal` maximises.
-    pub total_value: i64,
-    /// Mean rank of the assigned placement in the learner's own list (1 = first choice).
-    pub mean_rank: f64,
+    pub unplaced_all_taken: Cell,
+    /// Sum of pair scores of the placed (withheld when a bin of the score histogram is: the
+    /// total would bound it).
+    pub total_score: Cell,
+    /// Sum of arc values (scores plus priority bonuses): what `optimal` maximises. Withheld in
+    /// a published summary: the bonuses sum to weighted counts of placed learners in priority
+    /// groups (register, pro/vso, at risk).
+    pub total_value: Cell,
+    /// Mean rank of the assigned placement in the learner's own list (1 = first choice);
+    /// `null` when a bin of the rank histogram is withheld.
+    #[serde(default)]
+    pub mean_rank: Option<f64>,
     /// Per home region code.
     pub by_region: BTreeMap<String, Counts>,
     /// Per school type.
@@ -50,7 +64,7 @@ pub struct Summary {
     #[serde(default)]
     pub by_level: BTreeMap<String, Counts>,
     /// Placed learners per placement kind.
-    pub placed_by_kind: BTreeMap<String, u64>,
+    pub placed_by_kind: BTreeMap<String, Cell>,
     /// Per placement kind, among the learners with at least one candidate (a feasible placement
     /// in their top k) of that kind: how many were placed at all, in any kind. A learner counts
     /// in every kind they have a candidate of; learners without candidates are in none.
@@ -76,11 +90,12 @@ pub struct Summary {
     /// Unplaced learners by reason: `all_candidates_taken`; for learners without any feasible
     /// placement, the code of the constraint that fails the most placements in their reach
     /// (e.g. `too_far`, ties in constraint order), or `no_feasible_placement` when no placement
-    /// is in reach at all. Only reasons that occur are listed.
+    /// is in reach at all. Every reason is listed, also those that do not occur (older files
+    /// list only those that occur).
     #[serde(default)]
-    pub unplaced_by_reason: BTreeMap<String, u64>,
+    pub unplaced_by_reason: BTreeMap<String, Cell>,
     /// Learners with a priority bonus.
-    pub with_priority_bonus: u64,
+    pub with_priority_bonus: Cell,
     /// For `stable`: blocking pairs (always 0) and the comparison with `optimal`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocking_pairs: Option<u64>,
@@ -90,41 +105,53 @@ pub struct Summary {
     /// Which policy and data produced it (filled by the caller).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Provenance>,
+    /// Present when the summary is published under the disclosure rule; absent in raw
+    /// summaries and in files from before the rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<Disclosure>,
 }
 
 impl Summary {
-    /// Placed share of the whole cohort, 0..=1.
-    pub fn placement_rate(&self) -> f64 {
-        if self.learners == 0 {
-            0.0
-        } else {
-            self.placed as f64 / self.learners as f64
-        }
+    /// Placed share of the whole cohort, 0..=1, when both counts are published.
+    pub fn placement_rate(&self) -> Option<f64> {
+        share(self.placed, self.learners)
     }
 }
 
-/// Counts per group and totals.
+/// Every key of [`Summary::unplaced_by_reason`]: all candidates taken, no placement in reach,
+/// and each constraint as the main one.
+pub fn reasons() -> impl Iterator<Item = &'static str> {
+    ["all_candidates_taken", "no_feasible_placement"]
+        .into_iter()
+        .chain(Constraint::ALL.map(Constraint::as_str))
+}
+
+/// Counts per group and totals, raw: every count published, nothing withheld. For the
+/// caller's own use; [`protect`](super::protect) it before writing or sending it anywhere.
 pub fn summarise(data: &Dataset, cohort: &Cohort, asg: &Assignment, mode: Mode) -> Summary {
     let g = &cohort.graph;
     let refs = &data.reference;
     let kinds = PlacementKind::ALL.map(|k| k.as_str());
     let mut s = Summary {
         mode,
-        learners: g.n_learners() as u64,
+        learners: Cell::Value(g.n_learners() as u64),
         placements: g.n_placements() as u64,
         open_places: (0..g.n_placements()).map(|j| g.capacity(j) as u64).sum(),
         arcs: g.n_arcs() as u64,
-        placed: 0,
-        unplaced: 0,
-        unplaced_no_feasible: 0,
-        unplaced_all_taken: 0,
-        total_score: 0,
-        total_value: asg.total(g),
-        mean_rank: 0.0,
+        placed: Cell::Value(0),
+        unplaced: Cell::Value(0),
+        unplaced_no_feasible: Cell::Value(0),
+        unplaced_all_taken: Cell::Value(0),
+        total_score: Cell::Value(0),
+        total_value: Cell::Value(asg.total(g).max(0) as u64),
+        mean_rank: None,
         by_region: groups(refs.regions.iter().map(|r| r.code.clone())),
         by_school_type: groups(SchoolType::ALL.map(|t| t.as_str())),
         by_level: groups((0..=crate::Level::MAX).map(|l| l.to_string())),
-        placed_by_kind: kinds.iter().map(|k| (k.to_string(), 0)).collect(),
+        placed_by_kind: kinds
+            .iter()
+            .map(|k| (k.to_string(), Cell::Value(0)))
+            .collect(),
         by_kind: groups(kinds),
         by_support_need: groups(
             SupportKind::ALL
@@ -137,12 +164,14 @@ pub fn summarise(data: &Dataset, cohort: &Cohort, asg: &Assignment, mode: Mode) 
         by_age_band: groups(AGE_BANDS.map(|(_, l)| l)),
         score_histogram: histogram(&SCORE_BINS),
         rank_histogram: histogram(&RANK_BINS),
-        unplaced_by_reason: BTreeMap::new(),
-        with_priority_bonus: cohort.bonus.iter().filter(|&&b| b > 0).count() as u64,
+        unplaced_by_reason: reasons().map(|r| (r.to_owned(), Cell::Value(0))).collect(),
+        with_priority_bonus: Cell::Value(cohort.bonus.iter().filter(|&&b| b > 0).count() as u64),
         blocking_pairs: None,
         versus_optimal: None,
         provenance: None,
+        disclosure: None,
     };
+    let mut n_placed = 0u64;
     let count = |m: &mut BTreeMap<String, Counts>, key: &str, placed: bool| {
         m.get_mut(key).expect("every group is listed").add(placed);
     };
@@ -151,30 +180,37 @@ pub fn summarise(data: &Dataset, cohort: &Cohort, asg: &Assignment, mode: Mode) 
         let arc = asg.arc(i);
         let placed = arc.is_some();
         if let Some(a) = arc {
-            s.placed += 1;
-            s.total_score += cohort.scores[a] as i64;
+            n_placed += 1;
+            s.total_score.add(u64::from(cohort.scores[a]));
             let rank = g.rank(i, a);
             rank_sum += rank as u64;
             let kind = data.placements[g.target(a) as usize].kind;
-            *s.placed_by_kind
+            s.placed_by_kind
                 .get_mut(kind.as_str())
-                .expect("every kind listed") += 1;
-            s.score_histogram[bin(&SCORE_BINS, cohort.scores[a])].count += 1;
-            s.rank_histogram[bin(&RANK_BINS, rank)].count += 1;
+                .expect("every kind listed")
+                .add(1);
+            s.score_histogram[bin(&SCORE_BINS, cohort.scores[a])]
+                .count
+                .add(1);
+            s.rank_histogram[bin(&RANK_BINS, rank)].count.add(1);
         } else if g.arcs(i).is_empty() {
-            s.unplaced_no_feasible += 1;
+            s.unplaced_no_feasible.add(1);
             let main = cohort
                 .no_candidate
                 .binary_search_by_key(&(i as u32), |(l, _)| l.0)
                 .ok()
                 .and_then(|at| cohort.no_candidate[at].1.top().first().map(|t| t.0))
                 .map_or("no_feasible_placement", |c| c.as_str());
-            *s.unplaced_by_reason.entry(main.to_owned()).or_default() += 1;
+            s.unplaced_by_reason
+                .entry(main.to_owned())
+                .or_default()
+                .add(1);
         } else {
-            s.unplaced_all_taken += 1;
-            *s.unplaced_by_reason
+            s.unplaced_all_taken.add(1);
+            s.unplaced_by_reason
                 .entry("all_candidates_taken".to_owned())
-                .or_default() += 1;
+                .or_default()
+                .add(1);
         }
         count(&mut s.by_region, &refs.regions[l.region.ix()].code, placed);
         count(&mut s.by_school_type, l.school_type.as_str(), placed);
@@ -213,12 +249,9 @@ pub fn summarise(data: &Dataset, cohort: &Cohort, asg: &Assignment, mode: Mode) 
             placed,
         );
     }
-    s.unplaced = s.learners - s.placed;
-    s.mean_rank = if s.placed == 0 {
-        0.0
-    } else {
-        (rank_sum as f64 / s.placed as f64 * 1000.0).round() / 1000.0
-    };
+    s.placed = Cell::Value(n_placed);
+    s.unplaced = Cell::Value(g.n_learners() as u64 - n_placed);
+    s.mean_rank = share(Cell::Value(rank_sum), s.placed).map(|m| (m * 1000.0).round() / 1000.0);
     let groups = s
         .by_region
         .values_mut()
@@ -238,14 +271,14 @@ pub fn compare(cohort: &Cohort, stable: &Assignment, optimal: &Assignment) -> Co
     let g = &cohort.graph;
     let score = |a: &Assignment, i: usize| a.arc(i).map_or(-1, |arc| g.value(arc) as i64);
     let mut c = Comparison {
-        total_optimal: optimal.total(g),
-        total_stable: stable.total(g),
+        total_optimal: Cell::Value(optimal.total(g).max(0) as u64),
+        total_stable: Cell::Value(stable.total(g).max(0) as u64),
         ..Comparison::default()
     };
     for i in 0..g.n_learners() {
         let (s, o) = (score(stable, i), score(optimal, i));
-        c.prefer_optimal += (o > s) as u64;
-        c.prefer_stable += (s > o) as u64;
+        c.prefer_optimal.add((o > s) as u64);
+        c.prefer_stable.add((s > o) as u64);
     }
     c
 }
@@ -264,6 +297,8 @@ mod tests {
             "by_register":{},"by_at_risk":{},"with_priority_bonus":0}"#;
         let s: Summary = serde_json::from_str(old).unwrap();
         assert_eq!(s.by_region["r"], Counts::new(2, 1));
+        assert_eq!((s.placed, s.mean_rank), (Cell::Value(1), Some(1.0)));
+        assert_eq!(s.disclosure, None);
         assert!(s.by_age_band.is_empty() && s.score_histogram.is_empty());
         assert_eq!(s.provenance, None);
     }

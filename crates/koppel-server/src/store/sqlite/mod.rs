@@ -230,7 +230,7 @@ impl Store for SqliteStore {
         status: &str,
         summary: Option<serde_json::Value>,
         error: Option<String>,
-        assignments: Vec<AssignmentRow>,
+        assignments: Vec<crate::store::StoredAssignment>,
     ) -> Result<(), StoreError> {
         self.writer
             .run(Op::FinishAllocation {

@@ -284,9 +284,12 @@ pub(super) async fn assignments(
     after: Option<&str>,
     limit: u32,
 ) -> Result<Vec<AssignmentRow>, StoreError> {
+    // By pseudonym, never by learner id: an order by id would line up the rows of two
+    // allocations learner by learner, and a cursor of an id would carry it.
     let rows = sqlx::query(
-        "SELECT learner_id, placement_id, score, rank FROM assignments
-         WHERE allocation_id = ? AND learner_id > ? ORDER BY learner_id LIMIT ?",
+        "SELECT pseudonym, placement_id, public_score FROM assignments
+         WHERE allocation_id = ? AND pseudonym IS NOT NULL AND pseudonym > ?
+         ORDER BY pseudonym LIMIT ?",
     )
     .bind(id)
     .bind(after.unwrap_or(""))
@@ -296,10 +299,9 @@ pub(super) async fn assignments(
     Ok(rows
         .into_iter()
         .map(|r| AssignmentRow {
-            learner: r.get("learner_id"),
+            pseudonym: r.get("pseudonym"),
             placement: r.get("placement_id"),
-            score: r.get("score"),
-            rank: r.get("rank"),
+            public_score: r.get("public_score"),
         })
         .collect())
 }

@@ -9,8 +9,7 @@
 use super::reads::get_on;
 use super::{now, table};
 use crate::store::{
-    etag, AssignmentRow, Audit, Change, ChangeSink, Idem, Kind, Scope, StoreError, Write,
-    WriteResult,
+    etag, Audit, Change, ChangeSink, Idem, Kind, Scope, StoreError, Write, WriteResult,
 };
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
@@ -47,7 +46,7 @@ pub(crate) enum Op {
         status: String,
         summary: Option<serde_json::Value>,
         error: Option<String>,
-        assignments: Vec<AssignmentRow>,
+        assignments: Vec<crate::store::StoredAssignment>,
     },
 }
 
@@ -371,14 +370,17 @@ async fn apply(conn: &mut SqliteConnection, op: Op) -> Result<WriteResult, Store
             for a in &assignments {
                 // A learner erased while the job ran is not written back.
                 sqlx::query(
-                    "INSERT INTO assignments (allocation_id, learner_id, placement_id, score, rank)
-                     SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM learners WHERE id = ?)",
+                    "INSERT INTO assignments
+                       (allocation_id, learner_id, placement_id, score, rank, pseudonym, public_score)
+                     SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM learners WHERE id = ?)",
                 )
                 .bind(&id)
                 .bind(&a.learner)
                 .bind(&a.placement)
                 .bind(a.score)
                 .bind(a.rank)
+                .bind(&a.pseudonym)
+                .bind(a.public_score)
                 .bind(&a.learner)
                 .execute(&mut *conn)
                 .await?;
