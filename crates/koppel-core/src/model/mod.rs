@@ -9,3 +9,4 @@ pub mod placement;
 pub mod reference;
 #[cfg(test)]
 mod testutil;
+pub mod text;

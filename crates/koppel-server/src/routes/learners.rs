@@ -10,6 +10,7 @@ use crate::store::{Kind, Outcome, Proposal, Role, Write};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use koppel_core::model::text;
 use koppel_core::record::LearnerRecord;
 
 const ADVISOR: &[Role] = &[Role::Advisor];
@@ -115,7 +116,7 @@ pub async fn erase(
 }
 
 /// Longest reason a proposal may carry, in characters.
-pub const MAX_REASON: usize = 1000;
+pub use koppel_core::model::text::MAX_REASON;
 
 /// Records an advisor's proposal of a placement for a learner, with the reason; it overrides
 /// what an automated allocation proposes and is audited.
@@ -132,14 +133,18 @@ pub async fn propose(
     // The role is checked before the body is looked at: 403 whatever was sent.
     let body = body?;
     let proposal = body.value;
-    if proposal.reason.trim().is_empty() {
-        return Err(Problem::invalid_field("reason", "say why, in a few words"));
+    // The same rules as every other text: at most MAX_REASON characters, none of them a
+    // control, bidi or zero-width character, not blank.
+    if let Some(why) = text::text_problem(&proposal.reason, MAX_REASON) {
+        let why = if proposal.reason.trim().is_empty() {
+            "say why, in a few words".to_owned()
+        } else {
+            why
+        };
+        return Err(Problem::invalid_field("reason", why));
     }
-    if proposal.reason.chars().count() > MAX_REASON {
-        return Err(Problem::invalid_field(
-            "reason",
-            format!("at most {MAX_REASON} characters"),
-        ));
+    if let Some(why) = text::id_problem(&proposal.placement) {
+        return Err(Problem::invalid_field("placement", why));
     }
     let write = Write::Propose {
         learner: id.clone(),
