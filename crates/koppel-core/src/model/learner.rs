@@ -4,8 +4,10 @@ use crate::error::FieldError;
 use crate::model::enums::{ExitProfile, Level, SchoolType, SupportKind, SupportSet};
 use crate::model::geo::GeoPoint;
 use crate::model::ids::{LearnerId, QualIdx, RegionIdx, SectorIdx};
+use crate::model::limits::{
+    check_len, check_text, email_problem, shown, MAX_HOURS, MAX_NAME, MAX_SUPPORT, MAX_TRAVEL_KM,
+};
 use crate::model::reference::{check_code, check_point, Reference};
-use crate::model::text::{check_len, check_text, email_problem, shown, MAX_NAME, MAX_SUPPORT};
 use crate::record::LearnerRecord;
 use chrono::{Datelike, NaiveDate};
 
@@ -183,17 +185,17 @@ impl Learner {
                 format!("{} is not a region in regions.csv", shown(&r.region)),
             )));
         }
-        if !(r.travel_limit_km.is_finite() && r.travel_limit_km > 0.0 && r.travel_limit_km <= 250.0)
-        {
+        let travel = r.travel_limit_km;
+        if !(travel.is_finite() && travel > 0.0 && travel <= MAX_TRAVEL_KM) {
             ok(Err(FieldError::new(
                 "travel_limit_km",
-                format!("{} km is not in (0, 250]", r.travel_limit_km),
+                format!("{travel} km is not in (0, {MAX_TRAVEL_KM}]"),
             )));
         }
-        if !(1..=40).contains(&r.hours_per_week) {
+        if !(1..=MAX_HOURS).contains(&r.hours_per_week) {
             ok(Err(FieldError::new(
                 "hours_per_week",
-                format!("{} is not in 1..=40", r.hours_per_week),
+                format!("{} is not in 1..={MAX_HOURS}", r.hours_per_week),
             )));
         }
         if r.birth_date >= r.earliest_start {
@@ -433,7 +435,7 @@ mod tests {
         let errs = errors(|r, _| r.name = "x".repeat(1 << 20));
         assert_only(&errs, "name", "1048576 characters; at most 200 allowed");
         let (refs, mut rec) = fixture();
-        rec.name = "é".repeat(crate::model::text::MAX_NAME);
+        rec.name = "é".repeat(crate::model::limits::MAX_NAME);
         assert!(Learner::from_record(rec, &refs).is_ok(), "200 is allowed");
     }
 

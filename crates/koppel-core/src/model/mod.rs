@@ -5,8 +5,8 @@ pub mod enums;
 pub mod geo;
 pub mod ids;
 pub mod learner;
+pub mod limits;
 pub mod placement;
 pub mod reference;
 #[cfg(test)]
 mod testutil;
-pub mod text;

@@ -4,10 +4,10 @@ use crate::error::FieldError;
 use crate::model::enums::{Credential, Level, PlacementKind, SupportSet};
 use crate::model::geo::GeoPoint;
 use crate::model::ids::{EmployerIdx, PlacementId, QualIdx, RegionIdx, SectorIdx};
-use crate::model::reference::{check_code, check_point, Reference};
-use crate::model::text::{
-    check_len, check_text, shown, MAX_DESK, MAX_QUALIFICATIONS, MAX_SUPPORT, MAX_TITLE,
+use crate::model::limits::{
+    check_len, check_text, shown, MAX_DESK, MAX_HOURS, MAX_QUALIFICATIONS, MAX_SUPPORT, MAX_TITLE,
 };
+use crate::model::reference::{check_code, check_point, Reference};
 use crate::record::PlacementRecord;
 use chrono::NaiveDate;
 
@@ -139,10 +139,10 @@ impl Placement {
                 format!("{} is not a region in regions.csv", shown(&r.region)),
             )));
         }
-        if !(1..=40).contains(&r.hours_per_week) {
+        if !(1..=MAX_HOURS).contains(&r.hours_per_week) {
             ok(Err(FieldError::new(
                 "hours_per_week",
-                format!("{} is not in 1..=40", r.hours_per_week),
+                format!("{} is not in 1..={MAX_HOURS}", r.hours_per_week),
             )));
         }
         if !(1..=MAX_CAPACITY as i64).contains(&r.capacity) {
@@ -353,7 +353,7 @@ mod tests {
         let errs = errors(|r| r.title = "x".repeat(1 << 20));
         assert_only(&errs, "title", "1048576 characters; at most 200 allowed");
         let (refs, mut rec) = fixture();
-        rec.title = "t".repeat(crate::model::text::MAX_TITLE);
+        rec.title = "t".repeat(crate::model::limits::MAX_TITLE);
         assert!(Placement::from_record(rec, &refs).is_ok(), "200 is allowed");
     }
 

@@ -5,7 +5,7 @@ use crate::error::{FieldError, RecordError, Table};
 use crate::model::enums::{Level, OutlookLevel};
 use crate::model::geo::{GeoPoint, NL_BOUNDS};
 use crate::model::ids::{EmployerId, EmployerIdx, QualIdx, RegionIdx, SectorIdx};
-use crate::model::text::{
+use crate::model::limits::{
     check_len, check_optional_text, check_text, id_problem, shown, MAX_NAME, MAX_RECOGNISED,
 };
 use crate::record::{

@@ -1,11 +1,12 @@
 //! `/v1/allocations`: analysts start a cohort allocation (202 + job id); it runs off the
 //! request path on the current engine snapshot, and its summary and assignments are stored.
 
+use super::params::{Id, IdempotencyKey};
 use super::{check_page, page, written, Page, PageParams};
 use crate::auth::Ctx;
 use crate::body::JsonBody;
 use crate::engine::Snapshot;
-use crate::error::{ApiResult, Problem, ProblemBody};
+use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
 use crate::store::{AllocationRow, AssignmentRow, Role, Store};
 use axum::extract::{Path, Query, State};
@@ -30,6 +31,10 @@ pub struct AllocationRequest {
     pub mode: Mode,
     /// Candidates per learner (1..=1000, default 32).
     #[schema(minimum = 1, maximum = 1000)]
+    #[serde(
+        default,
+        deserialize_with = "koppel_core::record::integer::optional_usize"
+    )]
     pub k: Option<usize>,
     /// A policy (TOML, as in `policy.toml`, see docs/policy.md) for this job only; default: the
     /// service's policy.
@@ -64,9 +69,15 @@ fn live() -> &'static Live {
 }
 
 /// Starts an allocation of the whole cohort as the engine holds it now.
-#[utoipa::path(post, path = "/allocations", tag = "allocations", request_body = AllocationRequest,
-    params(("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202, body = AllocationRow), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(post, path = "/allocations", tag = "allocations", operation_id = "allocations_start",
+    request_body = AllocationRequest, params(IdempotencyKey),
+    responses(
+        (status = 202, description = "Queued; follow `Location`", body = AllocationRow, headers(("Location" = String))),
+        (status = 403, description = "Not an analyst"),
+        (status = 413),
+        (status = 415),
+        (status = 422, description = "`k` out of range or an invalid policy"),
+    ))]
 pub async fn start(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -220,8 +231,12 @@ fn allocate(
 }
 
 /// A job: status, progress while running, summary when done.
-#[utoipa::path(get, path = "/allocations/{id}", tag = "allocations", params(("id" = String, Path)),
-    responses((status = 200, body = AllocationStatus), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/allocations/{id}", tag = "allocations", operation_id = "allocations_get", params(Id),
+    responses(
+        (status = 200, description = "The job", body = AllocationStatus),
+        (status = 403, description = "Not an analyst"),
+        (status = 404, description = "No such job"),
+    ))]
 pub async fn status(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -241,8 +256,14 @@ pub async fn status(
 }
 
 /// A finished job's assignments, by learner id.
-#[utoipa::path(get, path = "/allocations/{id}/assignments", tag = "allocations", params(("id" = String, Path), PageParams),
-    responses((status = 200, body = Page<AssignmentRow>), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/allocations/{id}/assignments", tag = "allocations", operation_id = "allocations_assignments",
+    params(Id, PageParams),
+    responses(
+        (status = 200, description = "A page of assignments, by learner id", body = Page<AssignmentRow>),
+        (status = 403, description = "Not an analyst"),
+        (status = 404, description = "No such job"),
+        (status = 422, description = "`limit` or `cursor` out of range"),
+    ))]
 pub async fn assignments(
     State(s): State<AppState>,
     ctx: Ctx,

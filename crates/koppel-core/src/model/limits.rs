@@ -1,5 +1,5 @@
-//! Limits of free text and lists, and the rules text must follow: the one source of these
-//! numbers and patterns. Validation (`learner.rs`, `placement.rs`, `reference.rs`) checks them
+//! Limits of every field: ranges, lengths of free text and lists, and the rules text must
+//! follow; the one source of these numbers and patterns. Validation (`learner.rs`, `placement.rs`, `reference.rs`) checks them
 //! by hand; the OpenAPI schemas (`crate::record`, feature `openapi`) state the same limits and
 //! the same patterns, so that a client can check a record before sending it. Tests hold every
 //! pattern to its check, character by character.
@@ -29,6 +29,11 @@ pub const MAX_RECOGNISED: usize = 500;
 /// Most support needs of a learner, and most kinds of support a placement offers: each kind at
 /// most once.
 pub const MAX_SUPPORT: usize = SupportKind::ALL.len();
+
+/// Most hours per week a learner offers or a placement asks (at least 1).
+pub const MAX_HOURS: i64 = 40;
+/// Longest travel limit of a learner, km (more than 0).
+pub const MAX_TRAVEL_KM: f64 = 250.0;
 
 /// An id or code: 1–64 characters from `A–Z a–z 0–9 - _ .`, not `.` or `..` alone. (Written
 /// without look-ahead, so that every regex dialect reads it alike.)
