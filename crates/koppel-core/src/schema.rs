@@ -6,7 +6,7 @@
 //! with its own schema function.
 //!
 //! What JSON Schema cannot say about a record, or only with the service's reference tables, is
-//! left to the HTTP service's document builder (`koppel-server`, `routes/contract.rs`).
+//! left to the HTTP service's document builder (`koppel-server`, `routes/contract/`).
 
 use crate::model::enums::Level;
 use crate::model::geo::NL_BOUNDS;
