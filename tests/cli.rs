@@ -103,7 +103,16 @@ fn validate_reports_every_bad_record_with_line_and_field() {
     has("learners.jsonl", 4, "id", "first on line 1");
     has("placements.jsonl", 2, "capacity", "-3");
     has("placements.jsonl", 4, "id", "first on line 3");
-    assert_eq!(errors.len(), 5, "{errors:#?}");
+    has("learners.jsonl", 6, "name", "U+202E");
+    has("learners.jsonl", 6, "email", "not an e-mail address");
+    has(
+        "placements.jsonl",
+        5,
+        "title",
+        "306 characters; at most 200 allowed",
+    );
+    has("placements.jsonl", 5, "desk", "U+0000");
+    assert_eq!(errors.len(), 9, "{errors:#?}");
 }
 
 #[test]
@@ -129,7 +138,7 @@ fn commands_refuse_invalid_data_instead_of_dropping_records() {
     assert_eq!(o.status.code(), Some(1), "invalid data is exit 1");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("5 invalid record(s); nothing was loaded"),
+        err.contains("9 invalid record(s); nothing was loaded"),
         "{err}"
     );
 }

@@ -24,6 +24,8 @@ pub mod index;
 pub mod model;
 pub mod policy;
 pub mod record;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod score;
 pub mod synth;
 pub mod views;

@@ -180,7 +180,11 @@ fn idempotency_key(parts: &Parts) -> Result<Option<String>, Problem> {
     match parts.headers.get("idempotency-key") {
         None => Ok(None),
         Some(v) => {
-            let k = v.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 255);
+            // Exactly what the OpenAPI document states: 1-255 visible ASCII characters
+            // (0x21-0x7E), so no spaces, tabs or other bytes.
+            let visible =
+                |k: &&str| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic());
+            let k = v.to_str().ok().filter(visible);
             Ok(Some(
                 k.ok_or_else(|| {
                     Problem::bad_request("Idempotency-Key must be 1-255 visible ASCII characters")

@@ -47,6 +47,8 @@ pub struct Problem {
     pub errors: Vec<InvalidField>,
     /// Seconds a client should wait (503, 429).
     pub retry_after: Option<u64>,
+    /// The record's current `ETag` (412), sent as the `ETag` header.
+    pub etag: Option<String>,
 }
 
 impl Problem {
@@ -58,6 +60,7 @@ impl Problem {
             detail: detail.into(),
             errors: Vec::new(),
             retry_after: None,
+            etag: None,
         }
     }
 
@@ -114,13 +117,17 @@ impl Problem {
         }])
     }
 
-    /// 412: `If-Match` does not match the current version.
+    /// 412: `If-Match` does not match the current version, which is sent as the `ETag`
+    /// header (and named in the detail).
     pub fn precondition_failed(current: &str) -> Problem {
-        Problem::new(
-            StatusCode::PRECONDITION_FAILED,
-            "precondition-failed",
-            format!("the record changed since you read it; its current ETag is {current}"),
-        )
+        Problem {
+            etag: Some(current.to_owned()),
+            ..Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition-failed",
+                format!("the record changed since you read it; its current ETag is {current}"),
+            )
+        }
     }
 
     /// 428: an update without `If-Match`.
@@ -170,6 +177,13 @@ impl IntoResponse for Problem {
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if let Some(s) = self.retry_after {
             h.insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        if let Some(v) = self
+            .etag
+            .as_deref()
+            .and_then(|e| HeaderValue::from_str(e).ok())
+        {
+            h.insert(header::ETAG, v);
         }
         if self.status == StatusCode::UNAUTHORIZED {
             // RFC 9110 §11.6.1: a 401 names the scheme the client should use.

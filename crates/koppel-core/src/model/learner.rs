@@ -4,6 +4,9 @@ use crate::error::FieldError;
 use crate::model::enums::{ExitProfile, Level, SchoolType, SupportKind, SupportSet};
 use crate::model::geo::GeoPoint;
 use crate::model::ids::{LearnerId, QualIdx, RegionIdx, SectorIdx};
+use crate::model::limits::{
+    check_len, check_text, email_problem, shown, MAX_HOURS, MAX_NAME, MAX_SUPPORT, MAX_TRAVEL_KM,
+};
 use crate::model::reference::{check_code, check_point, Reference};
 use crate::record::LearnerRecord;
 use chrono::{Datelike, NaiveDate};
@@ -103,8 +106,9 @@ impl Learner {
             }
         };
         ok(check_code("id", &r.id));
-        if r.name.trim().is_empty() {
-            ok(Err(FieldError::new("name", "must not be empty")));
+        ok(check_text("name", &r.name, MAX_NAME));
+        if let Some(why) = r.email.as_deref().and_then(email_problem) {
+            ok(Err(FieldError::new("email", why)));
         }
         let level = u8::try_from(r.level).ok().and_then(Level::new);
         if level.is_none() {
@@ -120,7 +124,7 @@ impl Learner {
                 None => {
                     ok(Err(FieldError::new(
                         "qualification",
-                        format!("`{c}` is not a qualification in qualifications.csv"),
+                        format!("{} is not a qualification in qualifications.csv", shown(c)),
                     )));
                     None
                 }
@@ -150,25 +154,25 @@ impl Learner {
                 )));
             }
         }
-        let mut prefs = Vec::with_capacity(r.sector_preferences.len());
-        if r.sector_preferences.len() > MAX_PREFERENCES {
-            ok(Err(FieldError::new(
-                "sector_preferences",
-                format!(
-                    "{} preferences given, at most {MAX_PREFERENCES} allowed",
-                    r.sector_preferences.len()
-                ),
-            )));
-        }
-        for code in &r.sector_preferences {
+        // An over-long list is reported once, not item by item: a megabyte of bad codes must
+        // not become a million errors.
+        let prefs_len = check_len(
+            "sector_preferences",
+            r.sector_preferences.len(),
+            MAX_PREFERENCES,
+        );
+        let prefs_ok = prefs_len.is_ok();
+        ok(prefs_len);
+        let mut prefs = Vec::with_capacity(MAX_PREFERENCES);
+        for code in r.sector_preferences.iter().filter(|_| prefs_ok) {
             match refs.sector(code) {
                 None => ok(Err(FieldError::new(
                     "sector_preferences",
-                    format!("`{code}` is not a sector in sectors.csv"),
+                    format!("{} is not a sector in sectors.csv", shown(code)),
                 ))),
                 Some(s) if prefs.contains(&s) => ok(Err(FieldError::new(
                     "sector_preferences",
-                    format!("`{code}` is listed twice"),
+                    format!("{} is listed twice", shown(code)),
                 ))),
                 Some(s) => prefs.push(s),
             }
@@ -178,20 +182,20 @@ impl Learner {
         if region.is_none() {
             ok(Err(FieldError::new(
                 "region",
-                format!("`{}` is not a region in regions.csv", r.region),
+                format!("{} is not a region in regions.csv", shown(&r.region)),
             )));
         }
-        if !(r.travel_limit_km.is_finite() && r.travel_limit_km > 0.0 && r.travel_limit_km <= 250.0)
-        {
+        let travel = r.travel_limit_km;
+        if !(travel.is_finite() && travel > 0.0 && travel <= MAX_TRAVEL_KM) {
             ok(Err(FieldError::new(
                 "travel_limit_km",
-                format!("{} km is not in (0, 250]", r.travel_limit_km),
+                format!("{travel} km is not in (0, {MAX_TRAVEL_KM}]"),
             )));
         }
-        if !(1..=40).contains(&r.hours_per_week) {
+        if !(1..=MAX_HOURS).contains(&r.hours_per_week) {
             ok(Err(FieldError::new(
                 "hours_per_week",
-                format!("{} is not in 1..=40", r.hours_per_week),
+                format!("{} is not in 1..={MAX_HOURS}", r.hours_per_week),
             )));
         }
         if r.birth_date >= r.earliest_start {
@@ -205,7 +209,10 @@ impl Learner {
         }
         let mut support = SupportNeeds::default();
         let mut seen: Vec<SupportKind> = Vec::new();
-        for n in &r.support_needs {
+        let support_len = check_len("support_needs", r.support_needs.len(), MAX_SUPPORT);
+        let support_ok = support_len.is_ok();
+        ok(support_len);
+        for n in r.support_needs.iter().filter(|_| support_ok) {
             if seen.contains(&n.kind) {
                 ok(Err(FieldError::new(
                     "support_needs",
@@ -421,6 +428,69 @@ mod tests {
     fn empty_name_is_rejected() {
         let errs = errors(|r, _| r.name = "  ".into());
         assert_only(&errs, "name", "must not be empty");
+    }
+
+    #[test]
+    fn name_longer_than_200_characters_is_rejected() {
+        let errs = errors(|r, _| r.name = "x".repeat(1 << 20));
+        assert_only(&errs, "name", "1048576 characters; at most 200 allowed");
+        let (refs, mut rec) = fixture();
+        rec.name = "é".repeat(crate::model::limits::MAX_NAME);
+        assert!(Learner::from_record(rec, &refs).is_ok(), "200 is allowed");
+    }
+
+    #[test]
+    fn control_and_bidi_characters_in_a_name_are_rejected() {
+        for (name, code) in [
+            ("Sanne\u{0}Jansen", "U+0000"),
+            ("Sanne \u{202E}nesnaJ", "U+202E"),
+            ("Sanne\u{200B}Jansen", "U+200B"),
+            ("Sanne\u{2066}Jansen\u{2069}", "U+2066"),
+            ("Sanne\nJansen", "U+000A"),
+        ] {
+            let errs = errors(|r, _| r.name = name.into());
+            assert_only(&errs, "name", code);
+        }
+    }
+
+    #[test]
+    fn email_must_be_plausible_and_at_most_254_characters() {
+        for bad in ["", "sanne", "sanne@localhost", "sanne jansen@example.org"] {
+            let errs = errors(|r, _| r.email = Some(bad.into()));
+            assert_only(&errs, "email", "is not an e-mail address");
+        }
+        let errs = errors(|r, _| r.email = Some(format!("{}@example.org", "s".repeat(250))));
+        assert_only(&errs, "email", "at most 254 allowed");
+        let (refs, mut rec) = fixture();
+        rec.email = Some("sanne.jansen+stage@mail.example.org".into());
+        assert!(Learner::from_record(rec, &refs).is_ok());
+    }
+
+    #[test]
+    fn a_long_preference_list_is_one_error_not_one_per_item() {
+        let errs = errors(|r, _| r.sector_preferences = vec!["ruimtevaart".into(); 100_000]);
+        assert_only(
+            &errs,
+            "sector_preferences",
+            "100000 given, at most 5 allowed",
+        );
+    }
+
+    #[test]
+    fn more_support_needs_than_kinds_is_one_error() {
+        let need = SupportNeedRecord {
+            kind: SupportKind::JobCoach,
+            essential: true,
+        };
+        let errs = errors(|r, _| r.support_needs = vec![need; 100_000]);
+        assert_only(&errs, "support_needs", "100000 given, at most 7 allowed");
+    }
+
+    #[test]
+    fn a_huge_unknown_code_is_not_echoed_in_full() {
+        let errs = errors(|r, _| r.region = "x".repeat(1 << 20));
+        assert_only(&errs, "region", "is not a region");
+        assert!(errs[0].reason.len() < 200, "{}", errs[0].reason.len());
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod enums;
 pub mod geo;
 pub mod ids;
 pub mod learner;
+pub mod limits;
 pub mod placement;
 pub mod reference;
 #[cfg(test)]

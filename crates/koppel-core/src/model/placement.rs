@@ -4,6 +4,9 @@ use crate::error::FieldError;
 use crate::model::enums::{Credential, Level, PlacementKind, SupportSet};
 use crate::model::geo::GeoPoint;
 use crate::model::ids::{EmployerIdx, PlacementId, QualIdx, RegionIdx, SectorIdx};
+use crate::model::limits::{
+    check_len, check_text, shown, MAX_DESK, MAX_HOURS, MAX_QUALIFICATIONS, MAX_SUPPORT, MAX_TITLE,
+};
 use crate::model::reference::{check_code, check_point, Reference};
 use crate::record::PlacementRecord;
 use chrono::NaiveDate;
@@ -72,32 +75,35 @@ impl Placement {
         if employer.is_none() {
             ok(Err(FieldError::new(
                 "employer",
-                format!("`{}` is not an employer in employers.jsonl", r.employer),
+                format!(
+                    "{} is not an employer in employers.jsonl",
+                    shown(&r.employer)
+                ),
             )));
         }
-        if r.title.trim().is_empty() {
-            ok(Err(FieldError::new("title", "must not be empty")));
-        }
-        if r.desk.trim().is_empty() {
-            ok(Err(FieldError::new("desk", "must not be empty")));
-        }
+        ok(check_text("title", &r.title, MAX_TITLE));
+        ok(check_text("desk", &r.desk, MAX_DESK));
         let sector = refs.sector(&r.sector);
         if sector.is_none() {
             ok(Err(FieldError::new(
                 "sector",
-                format!("`{}` is not a sector in sectors.csv", r.sector),
+                format!("{} is not a sector in sectors.csv", shown(&r.sector)),
             )));
         }
-        let mut quals = Vec::with_capacity(r.qualifications.len());
-        for c in &r.qualifications {
+        // An over-long list is reported once, not item by item.
+        let quals_len = check_len("qualifications", r.qualifications.len(), MAX_QUALIFICATIONS);
+        let quals_ok = quals_len.is_ok();
+        ok(quals_len);
+        let mut quals = Vec::with_capacity(MAX_QUALIFICATIONS);
+        for c in r.qualifications.iter().filter(|_| quals_ok) {
             match refs.qualification(c) {
                 None => ok(Err(FieldError::new(
                     "qualifications",
-                    format!("`{c}` is not a qualification in qualifications.csv"),
+                    format!("{} is not a qualification in qualifications.csv", shown(c)),
                 ))),
                 Some(q) if quals.contains(&q) => ok(Err(FieldError::new(
                     "qualifications",
-                    format!("`{c}` is listed twice"),
+                    format!("{} is listed twice", shown(c)),
                 ))),
                 Some(q) => quals.push(q),
             }
@@ -130,13 +136,13 @@ impl Placement {
         if region.is_none() {
             ok(Err(FieldError::new(
                 "region",
-                format!("`{}` is not a region in regions.csv", r.region),
+                format!("{} is not a region in regions.csv", shown(&r.region)),
             )));
         }
-        if !(1..=40).contains(&r.hours_per_week) {
+        if !(1..=MAX_HOURS).contains(&r.hours_per_week) {
             ok(Err(FieldError::new(
                 "hours_per_week",
-                format!("{} is not in 1..=40", r.hours_per_week),
+                format!("{} is not in 1..={MAX_HOURS}", r.hours_per_week),
             )));
         }
         if !(1..=MAX_CAPACITY as i64).contains(&r.capacity) {
@@ -151,7 +157,10 @@ impl Placement {
             )));
         }
         let mut support = SupportSet::EMPTY;
-        for k in &r.support_offered {
+        let support_len = check_len("support_offered", r.support_offered.len(), MAX_SUPPORT);
+        let support_ok = support_len.is_ok();
+        ok(support_len);
+        for k in r.support_offered.iter().filter(|_| support_ok) {
             if support.contains(*k) {
                 ok(Err(FieldError::new(
                     "support_offered",
@@ -327,14 +336,49 @@ mod tests {
 
     #[test]
     fn empty_title_is_rejected() {
-        let errs = errors(|r| r.title = " \t".into());
+        let errs = errors(|r| r.title = " \u{A0}".into());
         assert_only(&errs, "title", "must not be empty");
+        let errs = errors(|r| r.title = " \t".into());
+        assert_only(&errs, "title", "U+0009");
     }
 
     #[test]
     fn empty_desk_is_rejected() {
         let errs = errors(|r| r.desk = String::new());
         assert_only(&errs, "desk", "must not be empty");
+    }
+
+    #[test]
+    fn a_one_megabyte_title_is_rejected() {
+        let errs = errors(|r| r.title = "x".repeat(1 << 20));
+        assert_only(&errs, "title", "1048576 characters; at most 200 allowed");
+        let (refs, mut rec) = fixture();
+        rec.title = "t".repeat(crate::model::limits::MAX_TITLE);
+        assert!(Placement::from_record(rec, &refs).is_ok(), "200 is allowed");
+    }
+
+    #[test]
+    fn a_title_with_a_bidi_override_is_rejected() {
+        let errs = errors(|r| r.title = "Stage \u{202E}reknaB".into());
+        assert_only(&errs, "title", "U+202E");
+        let errs = errors(|r| r.title = "Stage\u{0}".into());
+        assert_only(&errs, "title", "U+0000");
+    }
+
+    #[test]
+    fn desk_is_text_of_at_most_200_characters() {
+        let errs = errors(|r| r.desk = "d".repeat(201));
+        assert_only(&errs, "desk", "at most 200 allowed");
+        let errs = errors(|r| r.desk = "wsp\u{FEFF}".into());
+        assert_only(&errs, "desk", "U+FEFF");
+    }
+
+    #[test]
+    fn lists_have_a_bound_and_are_reported_once() {
+        let errs = errors(|r| r.qualifications = vec!["00000".into(); 100_000]);
+        assert_only(&errs, "qualifications", "100000 given, at most 20 allowed");
+        let errs = errors(|r| r.support_offered = vec![SupportKind::JobCoach; 8]);
+        assert_only(&errs, "support_offered", "8 given, at most 7 allowed");
     }
 
     #[test]

@@ -5,6 +5,9 @@ use crate::error::{FieldError, RecordError, Table};
 use crate::model::enums::{Level, OutlookLevel};
 use crate::model::geo::{GeoPoint, NL_BOUNDS};
 use crate::model::ids::{EmployerId, EmployerIdx, QualIdx, RegionIdx, SectorIdx};
+use crate::model::limits::{
+    check_len, check_optional_text, check_text, id_problem, shown, MAX_NAME, MAX_RECOGNISED,
+};
 use crate::record::{
     AdjacencyRecord, EmployerRecord, OutlookRecord, QualificationRecord, RegionRecord, SectorRecord,
 };
@@ -149,21 +152,7 @@ pub struct ReferenceRecords {
 pub const UNREACHABLE: u8 = u8::MAX;
 
 pub(crate) fn check_code(field: &'static str, code: &str) -> Result<(), FieldError> {
-    let ok = !code.is_empty()
-        && code.len() <= 64
-        && code != "."
-        && code != ".."
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(FieldError::new(
-            field,
-            format!("`{code}` is not a valid id: use 1-64 characters from A-Z a-z 0-9 - _ . (not `.` or `..` alone)"),
-        ))
-    }
+    id_problem(code).map_or(Ok(()), |why| Err(FieldError::new(field, why)))
 }
 
 pub(crate) fn check_point(lat: f64, lon: f64) -> Result<GeoPoint, FieldError> {
@@ -184,12 +173,9 @@ pub(crate) fn check_point(lat: f64, lon: f64) -> Result<GeoPoint, FieldError> {
     GeoPoint::new(lat, lon).ok_or_else(|| FieldError::new("lat", "not a coordinate"))
 }
 
-fn non_empty(field: &'static str, s: &str) -> Result<(), FieldError> {
-    if s.trim().is_empty() {
-        Err(FieldError::new(field, "must not be empty"))
-    } else {
-        Ok(())
-    }
+/// A name of a reference record: required text of at most [`MAX_NAME`] characters.
+fn name(field: &'static str, s: &str) -> Result<(), FieldError> {
+    check_text(field, s, MAX_NAME)
 }
 
 /// Collects errors of one table while building.
@@ -217,7 +203,10 @@ impl Sink<'_> {
             self.push(
                 line,
                 Some(code),
-                FieldError::new(field, format!("duplicate `{code}`, first on line {first}")),
+                FieldError::new(
+                    field,
+                    format!("duplicate {}, first on line {first}", shown(code)),
+                ),
             );
             return false;
         }
@@ -244,7 +233,11 @@ impl Reference {
         for Lined { line, record: r } in recs.regions {
             let id = Some(r.code.as_str());
             let checked = check_code("code", &r.code)
-                .and_then(|_| non_empty("name", &r.name))
+                .and_then(|_| name("name", &r.name))
+                .and_then(|_| check_optional_text("province", &r.province, MAX_NAME))
+                .and_then(|_| {
+                    check_optional_text("central_municipality", &r.central_municipality, MAX_NAME)
+                })
                 .and_then(|_| check_point(r.lat, r.lon));
             match checked {
                 Err(e) => sink.push(line, id, e),
@@ -285,7 +278,10 @@ impl Reference {
         for Lined { line, record: a } in recs.adjacency {
             let find = |field: &'static str, code: &str| {
                 region_by_code.get(code).copied().ok_or_else(|| {
-                    FieldError::new(field, format!("`{code}` is not a region in regions.csv"))
+                    FieldError::new(
+                        field,
+                        format!("{} is not a region in regions.csv", shown(code)),
+                    )
                 })
             };
             match (find("a", &a.a), find("b", &a.b)) {
@@ -319,7 +315,7 @@ impl Reference {
         };
         for Lined { line, record: s } in recs.sectors {
             let id = Some(s.code.as_str());
-            match check_code("code", &s.code).and_then(|_| non_empty("name", &s.name)) {
+            match check_code("code", &s.code).and_then(|_| name("name", &s.name)) {
                 Err(e) => sink.push(line, id, e),
                 Ok(()) => {
                     let idx = SectorIdx(sectors.len() as u16);
@@ -344,12 +340,12 @@ impl Reference {
         for Lined { line, record: q } in recs.qualifications {
             let id = Some(q.crebo.as_str());
             let checked = check_code("crebo", &q.crebo)
-                .and_then(|_| non_empty("name", &q.name))
+                .and_then(|_| name("name", &q.name))
                 .and_then(|_| {
                     sector_by_code.get(&q.sector).copied().ok_or_else(|| {
                         FieldError::new(
                             "sector",
-                            format!("`{}` is not a sector in sectors.csv", q.sector),
+                            format!("{} is not a sector in sectors.csv", shown(&q.sector)),
                         )
                     })
                 })
@@ -403,22 +399,26 @@ impl Reference {
         for Lined { line, record: e } in recs.employers {
             let id = Some(e.id.as_str());
             let checked = check_code("id", &e.id)
-                .and_then(|_| non_empty("name", &e.name))
+                .and_then(|_| name("name", &e.name))
                 .and_then(|_| {
                     region_by_code.get(&e.region).copied().ok_or_else(|| {
                         FieldError::new(
                             "region",
-                            format!("`{}` is not a region in regions.csv", e.region),
+                            format!("{} is not a region in regions.csv", shown(&e.region)),
                         )
                     })
                 })
                 .and_then(|region| {
+                    check_len("recognised_for", e.recognised_for.len(), MAX_RECOGNISED)?;
                     let mut quals = Vec::with_capacity(e.recognised_for.len());
                     for c in &e.recognised_for {
                         let q = qual_by_crebo.get(c).copied().ok_or_else(|| {
                             FieldError::new(
                                 "recognised_for",
-                                format!("`{c}` is not a qualification in qualifications.csv"),
+                                format!(
+                                    "{} is not a qualification in qualifications.csv",
+                                    shown(c)
+                                ),
                             )
                         })?;
                         quals.push(q);
@@ -558,13 +558,13 @@ fn build_outlook(
         let s = sector_by_code.get(&o.sector).copied().ok_or_else(|| {
             FieldError::new(
                 "sector",
-                format!("`{}` is not a sector in sectors.csv", o.sector),
+                format!("{} is not a sector in sectors.csv", shown(&o.sector)),
             )
         });
         let r = region_by_code.get(&o.region).copied().ok_or_else(|| {
             FieldError::new(
                 "region",
-                format!("`{}` is not a region in regions.csv", o.region),
+                format!("{} is not a region in regions.csv", shown(&o.region)),
             )
         });
         let (i, w) = (level("internship", o.internship), level("work", o.work));

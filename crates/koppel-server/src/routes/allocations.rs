@@ -7,11 +7,12 @@
 //! from support needs or register status. The learner id, full score and rank are stored for
 //! the learner's advisor (`GET /v1/learners/{id}/outcome`).
 
+use super::params::{Id, IdempotencyKey};
 use super::{check_page, page, written, Page, PageParams};
 use crate::auth::Ctx;
 use crate::body::JsonBody;
 use crate::engine::Snapshot;
-use crate::error::{ApiResult, Problem, ProblemBody};
+use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
 use crate::store::{AllocationRow, AssignmentRow, Role, Store, StoredAssignment};
 use axum::extract::{Path, Query, State};
@@ -37,6 +38,10 @@ pub struct AllocationRequest {
     pub mode: Mode,
     /// Candidates per learner (1..=1000, default 32).
     #[schema(minimum = 1, maximum = 1000)]
+    #[serde(
+        default,
+        deserialize_with = "koppel_core::record::integer::optional_usize"
+    )]
     pub k: Option<usize>,
     /// A policy (TOML, as in `policy.toml`, see docs/policy.md) for this job only; default: the
     /// service's policy.
@@ -71,9 +76,15 @@ fn live() -> &'static Live {
 }
 
 /// Starts an allocation of the whole cohort as the engine holds it now.
-#[utoipa::path(post, path = "/allocations", tag = "allocations", request_body = AllocationRequest,
-    params(("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202, body = AllocationRow), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(post, path = "/allocations", tag = "allocations", operation_id = "allocations_start",
+    request_body = AllocationRequest, params(IdempotencyKey),
+    responses(
+        (status = 202, description = "Queued; follow `Location`", body = AllocationRow, headers(("Location" = String))),
+        (status = 403, description = "Not an analyst"),
+        (status = 413),
+        (status = 415),
+        (status = 422, description = "`k` out of range or an invalid policy"),
+    ))]
 pub async fn start(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -262,8 +273,12 @@ fn published(summary: Option<serde_json::Value>) -> Result<Option<serde_json::Va
 }
 
 /// A job: status, progress while running, summary when done.
-#[utoipa::path(get, path = "/allocations/{id}", tag = "allocations", params(("id" = String, Path)),
-    responses((status = 200, body = AllocationStatus), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/allocations/{id}", tag = "allocations", operation_id = "allocations_get", params(Id),
+    responses(
+        (status = 200, description = "The job", body = AllocationStatus),
+        (status = 403, description = "Not an analyst"),
+        (status = 404, description = "No such job"),
+    ))]
 pub async fn status(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -285,8 +300,14 @@ pub async fn status(
 
 /// A finished job's assignments as analysts may read them: per-allocation pseudonyms and
 /// public scores, in pseudonym order (never learner ids; see docs/privacy.md).
-#[utoipa::path(get, path = "/allocations/{id}/assignments", tag = "allocations", params(("id" = String, Path), PageParams),
-    responses((status = 200, body = Page<AssignmentRow>), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/allocations/{id}/assignments", tag = "allocations", operation_id = "allocations_assignments",
+    params(Id, PageParams),
+    responses(
+        (status = 200, description = "A page of assignments, by pseudonym", body = Page<AssignmentRow>),
+        (status = 403, description = "Not an analyst"),
+        (status = 404, description = "No such job"),
+        (status = 422, description = "`limit` or `cursor` out of range"),
+    ))]
 pub async fn assignments(
     State(s): State<AppState>,
     ctx: Ctx,

@@ -1,22 +1,30 @@
 //! `/v1/learners`: advisors read and write the learners of their regions. Every read is
 //! audited (one row per learner returned), and so is every write, in the same transaction.
 
+use super::params::{Id, IdempotencyKey, IfMatch, IfMatchOptional};
 use super::{records, with_etag, written, Page, PageParams};
 use crate::auth::Ctx;
 use crate::body::JsonBody;
-use crate::error::{ApiResult, Problem, ProblemBody};
+use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
 use crate::store::{Kind, Outcome, Proposal, Role, Write};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use koppel_core::model::limits;
 use koppel_core::record::LearnerRecord;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 const ADVISOR: &[Role] = &[Role::Advisor];
 
 /// Learners of your regions, by id.
-#[utoipa::path(get, path = "/learners", tag = "learners", params(PageParams),
-    responses((status = 200, body = Page<LearnerRecord>), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/learners", tag = "learners", operation_id = "learners_list", params(PageParams),
+    responses(
+        (status = 200, description = "A page of learners, by id", body = Page<LearnerRecord>),
+        (status = 403, description = "Not an advisor"),
+        (status = 422, description = "`limit` or `cursor` out of range"),
+    ))]
 pub async fn list(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -34,9 +42,18 @@ pub async fn list(
 }
 
 /// Registers a learner in one of your regions.
-#[utoipa::path(post, path = "/learners", tag = "learners", request_body = LearnerRecord,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = LearnerRecord), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(post, path = "/learners", tag = "learners", operation_id = "learners_create",
+    request_body = LearnerRecord, params(IdempotencyKey),
+    responses(
+        (status = 201, description = "Registered, as stored", body = LearnerRecord,
+            headers(("ETag" = String), ("Location" = String))),
+        (status = 403, description = "Not an advisor"),
+        (status = 409, description = "The id is taken"),
+        (status = 410),
+        (status = 413),
+        (status = 415),
+        (status = 422, description = "Invalid, or outside your regions: every invalid field"),
+    ))]
 pub async fn create(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -49,8 +66,12 @@ pub async fn create(
 }
 
 /// One learner (with an `ETag` for updates).
-#[utoipa::path(get, path = "/learners/{id}", tag = "learners", params(("id" = String, Path)),
-    responses((status = 200, body = LearnerRecord), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/learners/{id}", tag = "learners", operation_id = "learners_get", params(Id),
+    responses(
+        (status = 200, description = "The learner", body = LearnerRecord, headers(("ETag" = String))),
+        (status = 403, description = "Not an advisor"),
+        (status = 404, description = "No such learner in your regions"),
+    ))]
 pub async fn get_one(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -70,8 +91,12 @@ async fn read_in_scope(s: &AppState, ctx: &Ctx, id: &str) -> Result<crate::store
 
 /// What has been decided for a learner of your regions: your latest proposal (which overrides
 /// any automated allocation) and their outcome in the latest finished allocation.
-#[utoipa::path(get, path = "/learners/{id}/outcome", tag = "learners", params(("id" = String, Path)),
-    responses((status = 200, body = Outcome), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/learners/{id}/outcome", tag = "learners", operation_id = "learners_outcome", params(Id),
+    responses(
+        (status = 200, description = "What stands for the learner", body = Outcome),
+        (status = 403, description = "Not an advisor"),
+        (status = 404, description = "No such learner in your regions"),
+    ))]
 pub async fn outcome(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -83,9 +108,20 @@ pub async fn outcome(
 }
 
 /// Changes a learner by JSON merge patch (RFC 7396); needs `If-Match`.
-#[utoipa::path(patch, path = "/learners/{id}", tag = "learners", request_body(content = Object, content_type = "application/merge-patch+json"),
-    params(("id" = String, Path), ("If-Match" = String, Header), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = LearnerRecord), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(patch, path = "/learners/{id}", tag = "learners", operation_id = "learners_update",
+    request_body(content = Object, content_type = "application/merge-patch+json"),
+    params(Id, IfMatch, IdempotencyKey),
+    responses(
+        (status = 200, description = "The learner after the patch", body = LearnerRecord, headers(("ETag" = String))),
+        (status = 403, description = "Not an advisor"),
+        (status = 404, description = "No such learner in your regions"),
+        (status = 410),
+        (status = 412),
+        (status = 413),
+        (status = 415),
+        (status = 422, description = "The patched record is invalid, moves out of your regions or changes the id"),
+        (status = 428),
+    ))]
 pub async fn update(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -101,9 +137,15 @@ pub async fn update(
 }
 
 /// Erases a learner and everything derived from them (right to erasure).
-#[utoipa::path(delete, path = "/learners/{id}", tag = "learners",
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 204), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(delete, path = "/learners/{id}", tag = "learners", operation_id = "learners_erase",
+    params(Id, IfMatchOptional, IdempotencyKey),
+    responses(
+        (status = 204, description = "Erased, with everything derived from the learner"),
+        (status = 403, description = "Not an advisor"),
+        (status = 404, description = "No such learner in your regions"),
+        (status = 410),
+        (status = 412),
+    ))]
 pub async fn erase(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -114,14 +156,37 @@ pub async fn erase(
     records::delete(&s, &ctx, Kind::Learner, id, ctx.learner_scope(), &headers).await
 }
 
+/// A proposal as recorded (the answer to `POST /v1/learners/{id}/proposals`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalCreated {
+    /// Proposal number.
+    pub id: i64,
+    /// Learner id.
+    pub learner: String,
+    /// Placement id.
+    pub placement: String,
+    /// The reason given.
+    pub reason: String,
+    /// When, RFC 3339.
+    pub created_at: String,
+}
+
 /// Longest reason a proposal may carry, in characters.
-pub const MAX_REASON: usize = 1000;
+pub use koppel_core::model::limits::MAX_REASON;
 
 /// Records an advisor's proposal of a placement for a learner, with the reason; it overrides
 /// what an automated allocation proposes and is audited.
-#[utoipa::path(post, path = "/learners/{id}/proposals", tag = "learners", request_body = Proposal,
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, body = Object), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(post, path = "/learners/{id}/proposals", tag = "learners", operation_id = "learners_propose",
+    request_body = Proposal, params(Id, IdempotencyKey),
+    responses(
+        (status = 201, description = "The proposal, as stored", body = ProposalCreated),
+        (status = 403, description = "Not an advisor"),
+        (status = 404, description = "No such learner in your regions, or no such placement"),
+        (status = 410),
+        (status = 413),
+        (status = 415),
+        (status = 422, description = "No reason, a reason over 1000 characters or with control characters, or a malformed placement id"),
+    ))]
 pub async fn propose(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -132,14 +197,18 @@ pub async fn propose(
     // The role is checked before the body is looked at: 403 whatever was sent.
     let body = body?;
     let proposal = body.value;
-    if proposal.reason.trim().is_empty() {
-        return Err(Problem::invalid_field("reason", "say why, in a few words"));
+    // The same rules as every other text: at most MAX_REASON characters, none of them a
+    // control, bidi or zero-width character, not blank.
+    if let Some(why) = limits::text_problem(&proposal.reason, MAX_REASON) {
+        let why = if proposal.reason.trim().is_empty() {
+            "say why, in a few words".to_owned()
+        } else {
+            why
+        };
+        return Err(Problem::invalid_field("reason", why));
     }
-    if proposal.reason.chars().count() > MAX_REASON {
-        return Err(Problem::invalid_field(
-            "reason",
-            format!("at most {MAX_REASON} characters"),
-        ));
+    if let Some(why) = limits::id_problem(&proposal.placement) {
+        return Err(Problem::invalid_field("placement", why));
     }
     let write = Write::Propose {
         learner: id.clone(),

@@ -1,10 +1,11 @@
 //! `/v1/learners/{id}/matches`: the advisor's question "which placements fit this learner,
 //! and why?", and "why not this one?". Each answer is audited as a read of the learner.
 
+use super::params::{Id, PlacementId};
 use super::{check_k, fresh};
 use crate::auth::Ctx;
 use crate::engine::{Need, Snapshot};
-use crate::error::{ApiResult, Problem, ProblemBody};
+use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
 use crate::store::Role;
 use axum::extract::{Path, Query, State};
@@ -61,8 +62,14 @@ fn learner_in_scope(snap: &Snapshot, ctx: &Ctx, id: &str) -> Result<LearnerIdx, 
 }
 
 /// Best placements for a learner of your regions, each with its explanation.
-#[utoipa::path(get, path = "/learners/{id}/matches", tag = "matching", params(("id" = String, Path), MatchParams),
-    responses((status = 200, body = Matches), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/learners/{id}/matches", tag = "matching", operation_id = "matches_list",
+    params(Id, MatchParams),
+    responses(
+        (status = 200, description = "The best placements, each with its explanation", body = Matches),
+        (status = 403, description = "Not an advisor"),
+        (status = 404, description = "No such learner in your regions"),
+        (status = 422, description = "`k` out of range"),
+    ))]
 pub async fn matches(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -130,9 +137,13 @@ fn ranked(snap: &Snapshot, li: LearnerIdx, k: usize, filter: KindFilter) -> Matc
 
 /// The full account of one learner–placement pair: score components when it fits, every
 /// failed hard constraint with a remedy when it does not.
-#[utoipa::path(get, path = "/learners/{id}/matches/{placement_id}", tag = "matching",
-    params(("id" = String, Path), ("placement_id" = String, Path)),
-    responses((status = 200, body = Explanation), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/learners/{id}/matches/{placement_id}", tag = "matching", operation_id = "matches_explain",
+    params(Id, PlacementId),
+    responses(
+        (status = 200, description = "The pair's components, or every failed constraint with its remedy", body = Explanation),
+        (status = 403, description = "Not an advisor"),
+        (status = 404, description = "No such learner in your regions, or no such placement"),
+    ))]
 pub async fn explain_pair(
     State(s): State<AppState>,
     ctx: Ctx,

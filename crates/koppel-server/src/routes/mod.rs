@@ -3,10 +3,12 @@
 //! so a route cannot exist without its documentation, and tests walk that same list.
 
 pub(crate) mod allocations;
+pub mod contract;
 mod health;
 pub(crate) mod learners;
 pub(crate) mod matches;
 mod outlook;
+pub mod params;
 pub(crate) mod placements;
 pub(crate) mod records;
 
@@ -16,6 +18,8 @@ use crate::store::{Row, WriteResult};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
+use koppel_core::record::SupportNeedRecord;
+use koppel_core::SupportKind;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
@@ -30,9 +34,8 @@ use utoipa_axum::routes;
         description = "Explainable matching of young learners to internships, learn-work jobs and Banenafspraak jobs.",
         license(name = "EUPL-1.2"),
     ),
-    components(schemas(ProblemBody, InvalidField)),
+    components(schemas(ProblemBody, InvalidField, SupportKind, SupportNeedRecord)),
     modifiers(&BearerAuth),
-    security(("bearer" = [])),
     tags(
         (name = "learners", description = "Advisors: learners of their regions"),
         (name = "placements", description = "Employer desks: their vacancies"),
@@ -87,16 +90,27 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(health::openapi_root))
 }
 
-/// The OpenAPI document as served and checked in.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().split_for_parts().1
+/// The OpenAPI document, without the codes of any reference tables: the contract of every
+/// deployment (`docs/openapi.json` holds it).
+pub fn openapi() -> serde_json::Value {
+    openapi_for(None)
 }
 
-/// The OpenAPI document as pretty JSON (what `GET /openapi.json` serves and `docs/openapi.json`
-/// holds).
+/// The OpenAPI document; with `refs`, the codes of those reference tables as enums (what a
+/// running service serves at `GET /openapi.json`).
+pub fn openapi_for(refs: Option<&koppel_core::Reference>) -> serde_json::Value {
+    let generated = serde_json::to_value(api().split_for_parts().1).unwrap_or_default();
+    contract::document(generated, refs)
+}
+
+/// [`openapi`] as pretty JSON (what `docs/openapi.json` holds).
 pub fn openapi_json() -> String {
-    openapi()
-        .to_pretty_json()
+    openapi_json_for(None)
+}
+
+/// [`openapi_for`] as pretty JSON.
+pub fn openapi_json_for(refs: Option<&koppel_core::Reference>) -> String {
+    serde_json::to_string_pretty(&openapi_for(refs))
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
@@ -108,8 +122,39 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// Opaque cursor from the previous page's `next_cursor`.
+    #[param(schema_with = cursor_schema)]
     pub cursor: Option<String>,
 }
+
+/// A cursor: unpadded URL-safe base64 (`A–Z a–z 0–9 - _`) of any length but 0, 1, 5, 9, …
+/// (lengths that are 1 mod 4 encode nothing), at most [`MAX_CURSOR`] characters. Every such
+/// string is a cursor, a page start after some key; the service issues the ones after an id.
+pub const CURSOR_PATTERN: &str = "^(?:[A-Za-z0-9_-]{4})*[A-Za-z0-9_-]{2,4}$";
+
+/// Longest cursor (the base64 of a 64-character id is 86 characters).
+pub const MAX_CURSOR: usize = 88;
+
+fn cursor_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(
+            "Opaque cursor from the previous page's `next_cursor`; any other value is 422.",
+        ))
+        .min_length(Some(2))
+        .max_length(Some(MAX_CURSOR))
+        .pattern(Some(CURSOR_PATTERN))
+        .build()
+}
+
+/// Base64 as cursors are written: URL-safe, unpadded, and lenient about the unused low bits
+/// of the last character, so that every string of [`CURSOR_PATTERN`] decodes.
+const CURSOR_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(true),
+);
 
 impl PageParams {
     /// Page size after defaults and the cap.
@@ -125,15 +170,17 @@ impl PageParams {
         }
     }
 
-    /// The id after which the page starts.
+    /// The key after which the page starts. Every cursor of [`CURSOR_PATTERN`] is one (ids
+    /// are ASCII, so a key that is not UTF-8 is read lossily: the page still starts at a
+    /// fixed place in id order); anything else is 422.
     pub fn after(&self) -> Result<Option<String>, Problem> {
         self.cursor
             .as_deref()
             .map(|c| {
-                base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(c)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
+                (c.len() >= 2 && c.len() <= MAX_CURSOR)
+                    .then(|| CURSOR_BASE64.decode(c).ok())
+                    .flatten()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
                     .ok_or_else(|| {
                         Problem::invalid_field("cursor", "not a cursor this service issued")
                     })
@@ -155,9 +202,7 @@ pub struct Page<T> {
 pub fn page<T>(mut items: Vec<T>, limit: u32, id: impl Fn(&T) -> &str) -> Page<T> {
     let next_cursor = if items.len() > limit as usize {
         items.truncate(limit as usize);
-        items
-            .last()
-            .map(|l| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id(l)))
+        items.last().map(|l| CURSOR_BASE64.encode(id(l)))
     } else {
         None
     };
@@ -195,13 +240,6 @@ fn set_header(h: &mut HeaderMap, name: header::HeaderName, v: Option<&str>) {
     if let Some(v) = v.and_then(|v| HeaderValue::from_str(v).ok()) {
         h.insert(name, v);
     }
-}
-
-/// The `If-Match` header, if any.
-pub fn if_match(h: &HeaderMap) -> Option<String> {
-    h.get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
 }
 
 /// Converts core field errors to API ones.

@@ -3,7 +3,8 @@
 
 use crate::auth::Ctx;
 use crate::body::JsonBody;
-use crate::error::{ApiResult, InvalidField, Problem, ProblemBody};
+use crate::error::{ApiResult, InvalidField, Problem};
+use crate::routes::params::IdempotencyKey;
 use crate::routes::written;
 use crate::state::AppState;
 use crate::store::{Role, Write};
@@ -13,8 +14,8 @@ use koppel_core::record::OutlookRecord;
 use koppel_core::{Lined, Reference};
 
 /// The whole table, sorted by sector and region.
-#[utoipa::path(get, path = "/outlook", tag = "outlook",
-    responses((status = 200, body = Vec<OutlookRecord>), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/outlook", tag = "outlook", operation_id = "outlook_get",
+    responses((status = 200, description = "The table", body = Vec<OutlookRecord>)))]
 pub async fn get_outlook(
     State(s): State<AppState>,
     _ctx: Ctx,
@@ -39,9 +40,16 @@ fn check(rows: &[OutlookRecord], refs: &Reference) -> Vec<InvalidField> {
 }
 
 /// Replaces the whole table in one transaction (admin). Cells left out become unknown.
-#[utoipa::path(put, path = "/outlook", tag = "outlook", request_body = Vec<OutlookRecord>,
-    params(("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = Vec<OutlookRecord>), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(put, path = "/outlook", tag = "outlook", operation_id = "outlook_replace",
+    request_body(content = Vec<OutlookRecord>, description = "The whole table: at most one row per sector × region"),
+    params(IdempotencyKey),
+    responses(
+        (status = 200, description = "The table as stored", body = Vec<OutlookRecord>),
+        (status = 403, description = "Not an admin"),
+        (status = 413),
+        (status = 415),
+        (status = 422, description = "Every invalid row and field"),
+    ))]
 pub async fn put_outlook(
     State(s): State<AppState>,
     ctx: Ctx,

@@ -1,11 +1,12 @@
 //! `/v1/placements`: employer desks create, update and close their own vacancies and see
 //! anonymised candidates for them; other roles may read vacancies (they hold no personal data).
 
+use super::params::{Id, IdempotencyKey, IfMatch, IfMatchOptional};
 use super::{check_k, fresh, records, with_etag, Page, PageParams};
 use crate::auth::Ctx;
 use crate::body::JsonBody;
 use crate::engine::Need;
-use crate::error::{ApiResult, Problem, ProblemBody};
+use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
 use crate::store::{Kind, Role};
 use axum::extract::{Path, Query, State};
@@ -26,8 +27,11 @@ const READERS: &[Role] = &[
 ];
 
 /// Vacancies: a desk sees its own employers', other roles all.
-#[utoipa::path(get, path = "/placements", tag = "placements", params(PageParams),
-    responses((status = 200, body = Page<PlacementRecord>), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/placements", tag = "placements", operation_id = "placements_list", params(PageParams),
+    responses(
+        (status = 200, description = "A page of vacancies, by id", body = Page<PlacementRecord>),
+        (status = 422, description = "`limit` or `cursor` out of range"),
+    ))]
 pub async fn list(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -38,9 +42,17 @@ pub async fn list(
 }
 
 /// Posts a vacancy for one of your employers.
-#[utoipa::path(post, path = "/placements", tag = "placements", request_body = PlacementRecord,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = PlacementRecord), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(post, path = "/placements", tag = "placements", operation_id = "placements_create",
+    request_body = PlacementRecord, params(IdempotencyKey),
+    responses(
+        (status = 201, description = "Posted, as stored", body = PlacementRecord,
+            headers(("ETag" = String), ("Location" = String))),
+        (status = 403, description = "Not an employer desk"),
+        (status = 409, description = "The id is taken"),
+        (status = 413),
+        (status = 415),
+        (status = 422, description = "Invalid, or for an employer your desk does not serve: every invalid field"),
+    ))]
 pub async fn create(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -53,8 +65,11 @@ pub async fn create(
 }
 
 /// One vacancy (with an `ETag` for updates).
-#[utoipa::path(get, path = "/placements/{id}", tag = "placements", params(("id" = String, Path)),
-    responses((status = 200, body = PlacementRecord), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/placements/{id}", tag = "placements", operation_id = "placements_get", params(Id),
+    responses(
+        (status = 200, description = "The vacancy", body = PlacementRecord, headers(("ETag" = String))),
+        (status = 404, description = "No such vacancy (a desk sees only its employers')"),
+    ))]
 pub async fn get_one(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -69,9 +84,19 @@ pub async fn get_one(
 }
 
 /// Changes a vacancy by JSON merge patch (RFC 7396); needs `If-Match`.
-#[utoipa::path(patch, path = "/placements/{id}", tag = "placements", request_body(content = Object, content_type = "application/merge-patch+json"),
-    params(("id" = String, Path), ("If-Match" = String, Header), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = PlacementRecord), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(patch, path = "/placements/{id}", tag = "placements", operation_id = "placements_update",
+    request_body(content = Object, content_type = "application/merge-patch+json"),
+    params(Id, IfMatch, IdempotencyKey),
+    responses(
+        (status = 200, description = "The vacancy after the patch", body = PlacementRecord, headers(("ETag" = String))),
+        (status = 403, description = "Not an employer desk"),
+        (status = 404, description = "No such vacancy of your employers"),
+        (status = 412),
+        (status = 413),
+        (status = 415),
+        (status = 422, description = "The patched record is invalid, moves to an employer you do not serve or changes the id"),
+        (status = 428),
+    ))]
 pub async fn update(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -87,9 +112,14 @@ pub async fn update(
 }
 
 /// Closes (removes) a vacancy.
-#[utoipa::path(delete, path = "/placements/{id}", tag = "placements",
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 204), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(delete, path = "/placements/{id}", tag = "placements", operation_id = "placements_close",
+    params(Id, IfMatchOptional, IdempotencyKey),
+    responses(
+        (status = 204, description = "Closed"),
+        (status = 403, description = "Not an employer desk"),
+        (status = 404, description = "No such vacancy of your employers"),
+        (status = 412),
+    ))]
 pub async fn close(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -128,8 +158,14 @@ pub struct Candidates {
 }
 
 /// Ranked, anonymised candidates for one of your vacancies.
-#[utoipa::path(get, path = "/placements/{id}/candidates", tag = "matching", params(("id" = String, Path), CandidatesParams),
-    responses((status = 200, body = Candidates), (status = "4XX", body = ProblemBody, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/placements/{id}/candidates", tag = "matching", operation_id = "placements_candidates",
+    params(Id, CandidatesParams),
+    responses(
+        (status = 200, description = "Anonymised candidates, best first", body = Candidates),
+        (status = 403, description = "Not an employer desk"),
+        (status = 404, description = "No such vacancy of your employers"),
+        (status = 422, description = "`k` out of range"),
+    ))]
 pub async fn candidates(
     State(s): State<AppState>,
     ctx: Ctx,

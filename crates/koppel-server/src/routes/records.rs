@@ -1,7 +1,8 @@
 //! What learners and placements share: validation for a caller, create, list, merge-patch
 //! update and delete. The resource modules add their role checks, scopes and routes.
 
-use super::{check_page, fields, if_match, page, written, Page, PageParams};
+use super::params::if_match;
+use super::{check_page, fields, page, written, Page, PageParams};
 use crate::auth::Ctx;
 use crate::body::JsonBody;
 use crate::error::{ApiResult, InvalidField, Problem};
@@ -161,7 +162,7 @@ pub async fn update<R: Record>(
     headers: &HeaderMap,
     body: JsonBody<serde_json::Map<String, serde_json::Value>>,
 ) -> ApiResult<Response> {
-    let if_match = if_match(headers).ok_or_else(Problem::precondition_required)?;
+    let if_match = if_match(headers)?.ok_or_else(Problem::precondition_required)?;
     let refs = Arc::new(s.engine.snapshot().reference().clone());
     let check: Validate = Arc::new(move |merged| {
         let rec: R = crate::body::from_value(merged)?;
@@ -195,7 +196,7 @@ pub async fn delete(
         kind,
         id: id.clone(),
         scope,
-        if_match: if_match(headers),
+        if_match: if_match(headers)?,
     };
     let r = s
         .store

@@ -262,8 +262,10 @@ pub enum Write {
 #[serde(deny_unknown_fields)]
 pub struct Proposal {
     /// Placement id.
+    #[schema(schema_with = koppel_core::schema::proposal_placement)]
     pub placement: String,
     /// Why, in the advisor's words (stored, shown to advisors only).
+    #[schema(schema_with = koppel_core::schema::proposal_reason)]
     pub reason: String,
 }
 

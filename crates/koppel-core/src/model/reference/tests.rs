@@ -291,6 +291,58 @@ fn employer_recognised_for_unknown_crebo_is_rejected() {
 }
 
 #[test]
+fn names_of_every_reference_table_follow_the_text_rules() {
+    let long = "n".repeat(201);
+    // `island` has no borders, so refusing it causes no adjacency errors.
+    let errs = build_errors(|r| r.regions[4].record.name = long.clone());
+    assert_only(&errs, Table::Regions, 6, "name", "at most 200 allowed");
+    let errs = build_errors(|r| r.regions[4].record.province = "Utrecht\u{202E}".into());
+    assert_only(&errs, Table::Regions, 6, "province", "U+202E");
+    let errs = build_errors(|r| r.regions[4].record.central_municipality = long.clone());
+    assert_only(
+        &errs,
+        Table::Regions,
+        6,
+        "central_municipality",
+        "at most 200",
+    );
+    // A refused sector or qualification also fails what refers to it; the first error is
+    // the cause.
+    let errs = build_errors(|r| r.sectors[0].record.name = "Zorg\u{0}".into());
+    assert_only(&errs[..1], Table::Sectors, 2, "name", "U+0000");
+    let errs = build_errors(|r| r.qualifications[0].record.name = long.clone());
+    assert_only(&errs[..1], Table::Qualifications, 2, "name", "at most 200");
+    let errs = build_errors(|r| r.employers[1].record.name = "E\u{200B}2".into());
+    assert_only(&errs, Table::Employers, 2, "name", "U+200B");
+    // A province and central municipality may be left empty; a name may not.
+    let mut recs = records();
+    recs.regions[0].record.province = String::new();
+    recs.regions[0].record.central_municipality = String::new();
+    assert!(Reference::build(recs).is_ok());
+    let errs = build_errors(|r| r.sectors[0].record.name = " ".into());
+    assert_only(&errs[..1], Table::Sectors, 2, "name", "must not be empty");
+}
+
+#[test]
+fn recognised_for_has_a_bound() {
+    let many = vec!["10001"; 501];
+    let errs = build_errors(|r| r.employers.push(employer(3, "E3", "far", &many)));
+    assert_only(
+        &errs,
+        Table::Employers,
+        3,
+        "recognised_for",
+        "501 given, at most 500",
+    );
+    let errs = build_errors(|r| {
+        r.employers.push(employer(3, "E3", "far", &[]));
+        r.employers[2].record.id = "E".repeat(1 << 20);
+    });
+    assert_eq!(errs.len(), 1);
+    assert!(errs[0].reason.len() < 300, "the id is not echoed in full");
+}
+
+#[test]
 fn duplicate_employer_id_names_the_first_line() {
     let errs = build_errors(|r| r.employers.push(employer(3, "E2", "far", &[])));
     assert_only(&errs, Table::Employers, 3, "id", "first on line 2");
