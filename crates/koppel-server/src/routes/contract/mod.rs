@@ -39,18 +39,21 @@ struct ProblemResponse(
 
 /// The problem responses.
 const PROBLEMS: &[ProblemResponse] = &[
-    ProblemResponse(400, "BadRequest", "The request could not be read: malformed JSON, a query parameter of the wrong type, or a malformed `Idempotency-Key` or `If-Match` header.", &["bad-request"], &[]),
+    ProblemResponse(400, "BadRequest", "The request could not be read: malformed JSON, a query parameter of the wrong type, a malformed `Idempotency-Key` or `If-Match` header, more than one `Authorization` header, or not HTTP at all.", &["bad-request"], &[]),
     ProblemResponse(401, "Unauthorized", "No token, or one that is unknown or revoked.", &["unauthorized"], &["WWW-Authenticate"]),
     ProblemResponse(403, "Forbidden", "The token's role may not use this route (checked before the body is read).", &["forbidden"], &[]),
     ProblemResponse(404, "NotFound", "No such record, or one outside the caller's scope (the two are not told apart).", &["not-found"], &[]),
+    ProblemResponse(408, "RequestTimeout", "The body did not arrive in time: within the read deadline (`--read-timeout`, 5 s) for a caller without a valid token or session, within the request timeout for others. The connection is closed.", &["request-timeout"], &[]),
     ProblemResponse(409, "Conflict", "A record with this id exists already.", &["conflict"], &[]),
     ProblemResponse(410, "Gone", "A retry (same Idempotency-Key) of a request about a learner who has since been erased; it was not repeated.", &["erased"], &[]),
     ProblemResponse(412, "PreconditionFailed", "`If-Match` does not name the record's current version; the current one is in `ETag`.", &["precondition-failed"], &["ETag"]),
     ProblemResponse(413, "PayloadTooLarge", "The body is larger than the service's limit (1 MiB by default).", &["payload-too-large"], &[]),
+    ProblemResponse(414, "UriTooLong", "The URL is longer than 64 KiB.", &["uri-too-long"], &[]),
     ProblemResponse(415, "UnsupportedMediaType", "The body is not sent as JSON (`application/json` or another `+json` type).", &["unsupported-media-type"], &[]),
     ProblemResponse(422, "Unprocessable", "Well-formed but invalid: every invalid field in `errors` (`validation`), or an `Idempotency-Key` used before for another request (`idempotency-key-reused`).", &["validation", "idempotency-key-reused"], &[]),
     ProblemResponse(428, "PreconditionRequired", "An update without `If-Match`: read the record first and send its ETag.", &["precondition-required"], &[]),
-    ProblemResponse(429, "TooManyRequests", "Over the token's rate limit; retry after `Retry-After` seconds.", &["rate-limited"], &["Retry-After"]),
+    ProblemResponse(429, "TooManyRequests", "Over the token's rate limit, or, without a valid token, more than 8 requests at once from one address; retry after `Retry-After` seconds.", &["rate-limited"], &["Retry-After"]),
+    ProblemResponse(431, "HeadersTooLarge", "The request's header fields are larger than the service accepts.", &["headers-too-large"], &[]),
     ProblemResponse(500, "Internal", "The service failed; nothing was changed. The cause is logged, never sent.", &["internal"], &[]),
     ProblemResponse(503, "Unavailable", "At the concurrency limit (`overloaded`, also when the database or the matching engine does not answer in time), or a request over the time limit (`timeout`); retry after `Retry-After` seconds.", &["overloaded", "timeout"], &["Retry-After"]),
 ];
@@ -106,11 +109,13 @@ fn components(doc: &mut Value) {
     let mut problems = Map::new();
     for &ProblemResponse(status, name, description, slugs, extra) in PROBLEMS {
         let mut h = Map::new();
-        // A request shed at the door (503) is refused before it is given an id.
+        // Admission (a budget full, a body too slow, too large or from an address with too many
+        // requests) and hyper's own answers to what is not HTTP come before a request is given
+        // an id.
         h.insert(
             "X-Request-Id".into(),
-            if status == 503 {
-                json!({"description": "The request's id; absent when the request was refused at the concurrency limit.",
+            if [400, 408, 413, 414, 429, 431, 503].contains(&status) {
+                json!({"description": "The request's id; absent when the request was refused before it was admitted (a full budget, a body too slow or too large, too many requests without a token from one address, a request hyper could not parse).",
                        "required": false,
                        "schema": {"type": "string", "maxLength": 64}})
             } else {
@@ -206,9 +211,9 @@ fn operations(doc: &mut Value) {
                 .as_object_mut()
                 .expect("responses");
             let always: &[u16] = if public {
-                &[500, 503]
+                &[414, 431, 500, 503]
             } else {
-                &[400, 401, 429, 500, 503]
+                &[400, 401, 408, 414, 429, 431, 500, 503]
             };
             for status in always {
                 responses
