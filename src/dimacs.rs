@@ -72,6 +72,9 @@ pub fn parse(text: &[u8]) -> Result<CandidateGraph> {
     let mut source_arc: Vec<bool> = Vec::new();
     let mut capacity: Vec<Option<u32>> = Vec::new();
     let mut triples: Vec<(u32, u32, i32)> = Vec::new();
+    // Every learner and every placement has an arc line of its own, so a file of `lines`
+    // lines has at most `lines + 2` nodes: what is allocated below is bounded by the file.
+    let lines = text.split(|&b| b == b'\n').count() as u64;
     for (no, raw) in text.split(|&b| b == b'\n').enumerate() {
         let line_no = no + 1;
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -121,6 +124,9 @@ pub fn parse(text: &[u8]) -> Result<CandidateGraph> {
                 let (n, a) = (int(2, "node count")?, int(3, "arc count")?);
                 if n < 2 || a < 0 {
                     bail!("line {line_no}: {n} nodes and {a} arcs is not a Koppel cohort");
+                }
+                if n as u64 > lines + 2 || n > i64::from(u32::MAX) {
+                    bail!("line {line_no}: {n} nodes, but a file of {lines} lines holds at most {} (each learner and placement has its own arc line)", (lines + 2).min(u64::from(u32::MAX)));
                 }
                 nodes = Some(n as u64);
                 declared_arcs = a as u64;
@@ -180,7 +186,7 @@ pub fn parse(text: &[u8]) -> Result<CandidateGraph> {
                         if cap != 1 {
                             bail!("line {line_no}: candidate arc {x}→{y} needs capacity 1, has {cap}");
                         }
-                        let value = i32::try_from(-cost).ok().filter(|v| v.abs() <= 1_000_000_000).with_context(|| format!("line {line_no}: cost {cost} is outside ±1,000,000,000"))?;
+                        let value = cost.checked_neg().and_then(|c| i32::try_from(c).ok()).filter(|v| v.abs() <= 1_000_000_000).with_context(|| format!("line {line_no}: cost {cost} is outside ±1,000,000,000"))?;
                         triples.push(((x - 3) as u32, (y - l - 3) as u32, value));
                     }
                     (y, 2) if is_placement(y) => {

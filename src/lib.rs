@@ -1,8 +1,10 @@
 //! The file formats of the `koppel` command line as a library, so that fuzz targets and tests
 //! reach the same parsers the binary uses: data directories (CSV reference tables, JSON Lines
-//! records, the policy TOML) in [`load`], and DIMACS min-cost-flow files in [`dimacs`].
+//! records, the policy TOML) in [`load`], and DIMACS min-cost-flow files in [`dimacs`]; and
+//! [`harness`], what the fuzz targets in `fuzz/` and the corpus replay in `tests/` run.
 
 pub mod dimacs;
+pub mod harness;
 pub mod load;
 
 /// An error caused by invalid input: data or a policy that does not validate, a file whose

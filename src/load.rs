@@ -25,9 +25,14 @@ pub enum Source {
     Dir(PathBuf),
     /// The demo data compiled into the binary.
     Embedded,
+    /// Files held in memory by name (`learners.jsonl`, …); a name not in the map is a missing
+    /// file. For tests and the fuzz harness, which read the same way without touching disk.
+    Files(std::collections::BTreeMap<String, String>),
 }
 
-mod embedded {
+/// The demo data compiled into the binary, by file name.
+pub mod embedded {
+    /// The file `name` of the demo data (`None` for a name it does not have).
     pub fn get(name: &str) -> Option<&'static str> {
         Some(match name {
             "regions.csv" => include_str!("../fixtures/demo/regions.csv"),
@@ -65,12 +70,14 @@ impl Source {
         match self {
             Source::Dir(d) => d.display().to_string(),
             Source::Embedded => "embedded demo data".to_owned(),
+            Source::Files(_) => "data held in memory".to_owned(),
         }
     }
 
     fn read(&self, name: &str) -> Result<Option<String>> {
         match self {
             Source::Embedded => Ok(embedded::get(name).map(str::to_owned)),
+            Source::Files(files) => Ok(files.get(name).cloned()),
             Source::Dir(d) => {
                 let path = d.join(name);
                 match std::fs::read_to_string(&path) {
@@ -197,7 +204,9 @@ pub fn policy_text(source: &Source, file: Option<&Path>) -> Result<Option<Policy
             text,
             origin: match source {
                 Source::Dir(d) => d.join(POLICY_FILE).display().to_string(),
-                Source::Embedded => format!("{} ({POLICY_FILE})", source.describe()),
+                Source::Embedded | Source::Files(_) => {
+                    format!("{} ({POLICY_FILE})", source.describe())
+                }
             },
         }),
     })

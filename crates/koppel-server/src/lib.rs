@@ -78,35 +78,82 @@ pub fn wrap(router: Router, limits: &Limits, identify: Arc<dyn gate::Identify>) 
         .layer(axum::middleware::from_fn(middleware::security_headers))
 }
 
-/// Opens the store, builds the engine, and serves until SIGTERM or ctrl-c, then finishes
-/// in-flight requests and closes the database.
+/// A service ready to answer: its state, the finished router (every layer of [`wrap`]) and
+/// what must be closed when it stops. [`serve`] puts it behind a listener; the fuzz harness
+/// and tests call the router directly.
+pub struct Service {
+    /// What every handler gets.
+    pub state: AppState,
+    /// The routes inside the global layers.
+    pub router: Router,
+    store: Arc<SqliteStore>,
+    rebuilds: tokio::task::JoinHandle<()>,
+}
+
+impl Service {
+    /// Opens the store at `config.db` (seeding a new database with `seed`), builds the engine
+    /// and feeds it every commit.
+    pub async fn open(
+        config: &Config,
+        seed: impl FnOnce() -> Result<Seed, String>,
+    ) -> Result<Service, String> {
+        let (store, seeded) = SqliteStore::open(&config.db, seed)
+            .await
+            .map_err(|e| e.to_string())?;
+        if seeded {
+            tracing::info!(db = %config.db.display(), "new database seeded");
+        }
+        let key = if config.pseudonym_key.is_empty() {
+            store.pseudonym_key().await.map_err(|e| e.to_string())?
+        } else {
+            config.pseudonym_key.clone()
+        };
+        let store: Arc<SqliteStore> = Arc::new(store);
+        let dyn_store: Arc<dyn Store> = store.clone();
+        let data = dyn_store.snapshot().await.map_err(|e| e.to_string())?;
+        let engine = tokio::task::spawn_blocking(move || Engine::load(data))
+            .await
+            .map_err(|e| e.to_string())??;
+        let feed = engine.clone();
+        dyn_store.on_commit(Arc::new(move |changes| feed.apply(changes)));
+        let rebuilds = tokio::spawn(engine.clone().run_rebuilds());
+        let state = AppState::new(dyn_store, engine, config.limits.clone(), key);
+        let router = wrap(app(state.clone()), &config.limits, Arc::new(state.clone()));
+        Ok(Service {
+            state,
+            router,
+            store,
+            rebuilds,
+        })
+    }
+
+    /// Stops the engine's rebuilds and closes the database, waiting for queued writes.
+    pub async fn close(self) {
+        let Service {
+            state,
+            router,
+            store,
+            rebuilds,
+        } = self;
+        rebuilds.abort();
+        let _ = rebuilds.await;
+        // The router and state hold the store too; drop them so that it can be closed.
+        drop(router);
+        drop(state);
+        if let Ok(store) = Arc::try_unwrap(store) {
+            store.close().await;
+        }
+    }
+}
+
+/// Opens the service, and serves until SIGTERM or ctrl-c, then finishes in-flight requests
+/// and closes the database.
 pub async fn serve(
     config: Config,
     seed: impl FnOnce() -> Result<Seed, String>,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), String> {
-    let (store, seeded) = SqliteStore::open(&config.db, seed)
-        .await
-        .map_err(|e| e.to_string())?;
-    if seeded {
-        tracing::info!(db = %config.db.display(), "new database seeded");
-    }
-    let key = if config.pseudonym_key.is_empty() {
-        store.pseudonym_key().await.map_err(|e| e.to_string())?
-    } else {
-        config.pseudonym_key.clone()
-    };
-    let store: Arc<SqliteStore> = Arc::new(store);
-    let dyn_store: Arc<dyn Store> = store.clone();
-    let data = dyn_store.snapshot().await.map_err(|e| e.to_string())?;
-    let engine = tokio::task::spawn_blocking(move || Engine::load(data))
-        .await
-        .map_err(|e| e.to_string())??;
-    let feed = engine.clone();
-    dyn_store.on_commit(Arc::new(move |changes| feed.apply(changes)));
-    let rebuilds = tokio::spawn(engine.clone().run_rebuilds());
-    let state = AppState::new(dyn_store, engine, config.limits.clone(), key);
-    let app = wrap(app(state.clone()), &config.limits, Arc::new(state));
+    let mut service = Service::open(&config, seed).await?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
@@ -119,12 +166,9 @@ pub async fn serve(
         header_timeout: config.limits.read_timeout,
         grace: SHUTDOWN_GRACE,
     };
+    let app = std::mem::replace(&mut service.router, Router::new());
     listener::run(listener, app, conn, shutdown_signal()).await;
-    rebuilds.abort();
-    let _ = rebuilds.await;
-    if let Ok(store) = Arc::try_unwrap(store) {
-        store.close().await;
-    }
+    service.close().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use tokio::sync::Semaphore;
 use utoipa::ToSchema;
 
 const ANALYST: &[Role] = &[Role::Analyst];
@@ -75,6 +76,25 @@ fn live() -> &'static Live {
     LIVE.get_or_init(Default::default)
 }
 
+/// Jobs queued or running at once, service-wide; one more is refused with 503 and
+/// `Retry-After`, so that no caller can pile up work (and memory) without bound.
+pub const MAX_LIVE_JOBS: usize = 8;
+
+/// Jobs that compute at once; the others wait as `queued`. An allocation uses every core.
+const RUNNING_JOBS: usize = 1;
+
+static LIVE_SLOTS: Semaphore = Semaphore::const_new(MAX_LIVE_JOBS);
+static RUN_SLOTS: Semaphore = Semaphore::const_new(RUNNING_JOBS);
+
+/// A live slot taken with `forget` in [`start`], given back when its job ends, however it ends.
+struct LiveSlot;
+
+impl Drop for LiveSlot {
+    fn drop(&mut self) {
+        LIVE_SLOTS.add_permits(1);
+    }
+}
+
 /// Starts an allocation of the whole cohort as the engine holds it now.
 #[utoipa::path(post, path = "/allocations", tag = "allocations", operation_id = "allocations_start",
     request_body = AllocationRequest, params(IdempotencyKey),
@@ -108,6 +128,12 @@ pub async fn start(
     let policies = match &req.policy {
         Some(text) => Some(parse_policy(text, &snap)?),
         None => None,
+    };
+    let Ok(slot) = LIVE_SLOTS.try_acquire() else {
+        return Err(Problem::unavailable(
+            format!("{MAX_LIVE_JOBS} allocations are queued or running; start this one when one of them has finished"),
+            30,
+        ));
     };
     let (policy, policy_sha256) = match (&req.policy, s.engine.policy_text()) {
         (Some(t), _) => ("policy sent with the request", Some(t.as_str())),
@@ -150,6 +176,8 @@ pub async fn start(
             provenance,
             key: s.pseudonym_key.clone(),
         };
+        // The slot is the job's until it has finished.
+        slot.forget();
         tokio::spawn(run_job(s.store.clone(), snap, id, job, progress));
     }
     Ok(written(r))
@@ -184,6 +212,9 @@ async fn run_job(
     job: Job,
     progress: Arc<(AtomicU64, AtomicU64)>,
 ) {
+    let _slot = LiveSlot;
+    // Never closed, so acquiring cannot fail.
+    let running = RUN_SLOTS.acquire().await;
     let _ = store
         .finish_allocation(&id, "running", None, None, Vec::new())
         .await;
@@ -211,6 +242,7 @@ async fn run_job(
         tracing::error!(job = %id, error = %e, "storing the allocation failed");
     }
     live().lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+    drop(running);
 }
 
 fn allocate(
