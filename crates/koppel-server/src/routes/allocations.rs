@@ -16,6 +16,7 @@ use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
 use crate::store::{AllocationRow, AssignmentRow, Role, Store, StoredAssignment};
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use koppel_core::allocate::report::{self, Provenance, Summary};
 use koppel_core::allocate::{Cohort, Mode, DEFAULT_K};
@@ -76,7 +77,7 @@ fn live() -> &'static Live {
     LIVE.get_or_init(Default::default)
 }
 
-/// Jobs queued or running at once, service-wide; one more is refused with 503 and
+/// Jobs queued or running at once, service-wide; one more is refused with 429 and
 /// `Retry-After`, so that no caller can pile up work (and memory) without bound.
 pub const MAX_LIVE_JOBS: usize = 8;
 
@@ -130,10 +131,14 @@ pub async fn start(
         None => None,
     };
     let Ok(slot) = LIVE_SLOTS.try_acquire() else {
-        return Err(Problem::unavailable(
-            format!("{MAX_LIVE_JOBS} allocations are queued or running; start this one when one of them has finished"),
-            30,
-        ));
+        return Err(Problem {
+            retry_after: Some(30),
+            ..Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-jobs",
+                format!("{MAX_LIVE_JOBS} allocations are queued or running; start this one when one of them has finished"),
+            )
+        });
     };
     let (policy, policy_sha256) = match (&req.policy, s.engine.policy_text()) {
         (Some(t), _) => ("policy sent with the request", Some(t.as_str())),

@@ -52,7 +52,7 @@ const PROBLEMS: &[ProblemResponse] = &[
     ProblemResponse(415, "UnsupportedMediaType", "The body is not sent as JSON (`application/json` or another `+json` type).", &["unsupported-media-type"], &[]),
     ProblemResponse(422, "Unprocessable", "Well-formed but invalid: every invalid field in `errors` (`validation`), or an `Idempotency-Key` used before for another request (`idempotency-key-reused`).", &["validation", "idempotency-key-reused"], &[]),
     ProblemResponse(428, "PreconditionRequired", "An update without `If-Match`: read the record first and send its ETag.", &["precondition-required"], &[]),
-    ProblemResponse(429, "TooManyRequests", "Over the token's rate limit, or, without a valid token, more than 8 requests at once from one address; retry after `Retry-After` seconds.", &["rate-limited"], &["Retry-After"]),
+    ProblemResponse(429, "TooManyRequests", "Over the token's rate limit, or, without a valid token, more than 8 requests at once from one address (`rate-limited`), or 8 allocations queued or running (`too-many-jobs`); retry after `Retry-After` seconds.", &["rate-limited", "too-many-jobs"], &["Retry-After"]),
     ProblemResponse(431, "HeadersTooLarge", "The request's header fields are larger than the service accepts.", &["headers-too-large"], &[]),
     ProblemResponse(500, "Internal", "The service failed; nothing was changed. The cause is logged, never sent.", &["internal"], &[]),
     ProblemResponse(503, "Unavailable", "At the concurrency limit (`overloaded`, also when the database or the matching engine does not answer in time), or a request over the time limit (`timeout`); retry after `Retry-After` seconds.", &["overloaded", "timeout"], &["Retry-After"]),
