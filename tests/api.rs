@@ -446,3 +446,60 @@ fn the_checked_in_openapi_document_matches_the_code() {
         koppel_server::routes::openapi_for(Some(&demo.reference))
     );
 }
+
+/// The CLI and the API give one answer to "why not more placements?": the same matches and
+/// the same why-not tally (placements in reach, feasible, blocked by) for the same learner,
+/// with and without a kind filter.
+#[test]
+fn cli_and_api_give_the_same_why_not() {
+    let srv = Server::start();
+    let demo = Demo::load();
+    let mut compared = 0;
+    for l in demo.learners.iter().take(12) {
+        let id = l["id"].as_str().unwrap();
+        let region = l["region"].as_str().unwrap();
+        let advisor = srv.token("advisor", &[region]);
+        for kind in [
+            None,
+            Some("internship"),
+            Some("learn_work"),
+            Some("banenafspraak"),
+        ] {
+            let mut args = vec!["match", "--learner", id, "-k", "100", "--json"];
+            let mut path = format!("/v1/learners/{id}/matches?k=100");
+            if let Some(k) = kind {
+                args.extend(["--kind", k]);
+                path.push_str(&format!("&kind={k}"));
+            }
+            let out = common::koppel().args(&args).output().unwrap();
+            assert!(out.status.success(), "{args:?}");
+            let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let api = json(srv.get(&advisor, &path), 200);
+            let ids = |v: &Value| -> Vec<String> {
+                v["matches"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["placement"].as_str().unwrap().to_owned())
+                    .collect()
+            };
+            assert_eq!(ids(&cli), ids(&api), "{id} {kind:?}: matches differ");
+            let why = |v: &Value| v.get("why_not").cloned().unwrap_or(Value::Null);
+            assert_eq!(why(&cli), why(&api), "{id} {kind:?}: why-not differs");
+            let w = why(&api);
+            assert!(
+                !w.is_null(),
+                "{id} {kind:?}: fewer than 100 matches, so a why-not"
+            );
+            // Fewer than k matches: every feasible placement in reach is among them.
+            assert_eq!(
+                w["feasible"].as_u64().unwrap() as usize,
+                ids(&api).len(),
+                "{id} {kind:?}"
+            );
+            assert!(w["feasible"].as_u64().unwrap() <= w["placements_in_reach"].as_u64().unwrap());
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 48);
+}

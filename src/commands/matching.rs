@@ -3,21 +3,10 @@
 use super::Context;
 use crate::render;
 use anyhow::Result;
-use koppel_core::score::Violation;
-use koppel_core::views::{match_rows, MatchRow};
+use koppel_core::views::{match_rows, MatchRow, WhyNot};
 use koppel_core::{KindFilter, Learner, PlacementIndex, PlacementKind, Scorer};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::process::ExitCode;
-
-/// Why a learner has fewer matches than asked: how many placements in reach fail each
-/// constraint (a placement can fail several).
-#[derive(Serialize)]
-struct WhyNot {
-    placements_in_reach: usize,
-    feasible: usize,
-    blocked_by: BTreeMap<&'static str, usize>,
-}
 
 #[derive(Serialize)]
 struct MatchOutput {
@@ -47,7 +36,7 @@ pub fn run_match(
     let refs = &ctx.data.reference;
     let l = ctx.data.learner(li);
     let matches = match_rows(&scorer, li, &top);
-    let why_not = (matches.len() < k).then(|| why_not(&scorer, l, li, filter));
+    let why_not = (matches.len() < k).then(|| WhyNot::of(&index, &scorer, li, filter));
     let out = MatchOutput {
         learner: l.id.0.clone(),
         school_type: l.school_type.as_str(),
@@ -64,33 +53,6 @@ pub fn run_match(
         print_match(&out, l, ctx)?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn why_not(
-    scorer: &Scorer<'_>,
-    l: &Learner,
-    li: koppel_core::LearnerIdx,
-    filter: KindFilter,
-) -> WhyNot {
-    let mut w = WhyNot {
-        placements_in_reach: 0,
-        feasible: 0,
-        blocked_by: BTreeMap::new(),
-    };
-    for (i, p) in scorer.data().placements.iter().enumerate() {
-        if !filter.admits(p.kind) || !scorer.region_reaches(l.region, p.region) {
-            continue;
-        }
-        w.placements_in_reach += 1;
-        let e = scorer.explain(li, koppel_core::PlacementIdx(i as u32));
-        if e.feasible {
-            w.feasible += 1;
-        }
-        for v in &e.violations {
-            *w.blocked_by.entry(Violation::code(v)).or_default() += 1;
-        }
-    }
-    w
 }
 
 fn print_match(out: &MatchOutput, l: &Learner, ctx: &Context) -> Result<()> {
@@ -123,14 +85,12 @@ fn print_match(out: &MatchOutput, l: &Learner, ctx: &Context) -> Result<()> {
     }
     if let Some(w) = &out.why_not {
         outln!(
-            "\nFewer than {} matches: {} of {} placements in reachable regions are feasible.",
+            "\nFewer than {} matches: {} of {} placements in reach (reachable regions, within the travel limit) are feasible.",
             out.k,
             w.feasible,
             w.placements_in_reach
         );
-        let mut blocked: Vec<_> = w.blocked_by.iter().collect();
-        blocked.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        for (code, n) in blocked {
+        for (code, n) in w.largest_first() {
             outln!("  {n:>6} blocked by {code}");
         }
     }

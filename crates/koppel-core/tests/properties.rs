@@ -215,24 +215,44 @@ proptest! {
         let policies = PolicySet::resolve(&cfg, &d.reference).unwrap();
         let scorer = Scorer::new(&d, policies);
         let index = PlacementIndex::build(&d);
-        for li in (0..d.learners.len()).map(|i| LearnerIdx(i as u32)) {
-            let fast = index.tally_in_reach(&scorer, li);
-            let pl = scorer.prepare(li);
-            let l = d.learner(li);
-            let mut slow = Tally::default();
-            for (i, p) in d.placements.iter().enumerate() {
-                if !pl.reaches(p.region) || p.location.distance_km(&l.home) > l.travel_limit_km + 1e-9 {
-                    continue;
-                }
-                match pl.kind_blocked(p.kind) {
-                    Some(c) => {
-                        slow.placements += 1;
-                        slow.add(c);
+        let filters = std::iter::once(KindFilter::All)
+            .chain(PlacementKind::ALL.into_iter().map(KindFilter::Only));
+        for kinds in filters {
+            for li in (0..d.learners.len()).map(|i| LearnerIdx(i as u32)) {
+                let fast = index.tally_in_reach(&scorer, li, kinds);
+                let pl = scorer.prepare(li);
+                let l = d.learner(li);
+                let mut slow = Tally::default();
+                for (i, p) in d.placements.iter().enumerate() {
+                    if !kinds.admits(p.kind)
+                        || !pl.reaches(p.region)
+                        || p.location.distance_km(&l.home) > l.travel_limit_km + 1e-9
+                    {
+                        continue;
                     }
-                    None => scorer.tally(&pl, scorer.row(PlacementIdx(i as u32)), &mut slow),
+                    match pl.kind_blocked(p.kind) {
+                        Some(c) => {
+                            slow.placements += 1;
+                            slow.add(c);
+                        }
+                        None => scorer.tally(&pl, scorer.row(PlacementIdx(i as u32)), &mut slow),
+                    }
                 }
+                prop_assert_eq!(fast, slow, "learner {} {:?}", l.id, kinds);
+                // Feasible means no failed constraint: the explanation agrees.
+                let feasible = d
+                    .placements
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| {
+                        kinds.admits(p.kind)
+                            && pl.reaches(p.region)
+                            && p.location.distance_km(&l.home) <= l.travel_limit_km + 1e-9
+                    })
+                    .filter(|(i, _)| scorer.explain(li, PlacementIdx(*i as u32)).feasible)
+                    .count();
+                prop_assert_eq!(fast.feasible as usize, feasible, "learner {}", l.id);
             }
-            prop_assert_eq!(fast, slow, "learner {}", l.id);
         }
     }
 }

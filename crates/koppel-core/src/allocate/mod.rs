@@ -81,7 +81,9 @@ impl Cohort {
                         let li = LearnerIdx(i);
                         top.clear();
                         index.top_k_into(scorer, li, k, KindFilter::All, scratch, top);
-                        let tally = top.is_empty().then(|| index.tally_in_reach(scorer, li));
+                        let tally = top
+                            .is_empty()
+                            .then(|| index.tally_in_reach(scorer, li, KindFilter::All));
                         (top.to_vec(), tally)
                     },
                 )

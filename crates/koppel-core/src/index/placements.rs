@@ -378,8 +378,9 @@ impl PlacementIndex {
     /// Why a learner has no match: how many placements in a region the learner's policy
     /// reaches and within the travel limit fail each hard constraint. Placements of a kind the
     /// learner cannot take at all (not enrolled, not in the register, no qualification) are
-    /// counted once, under that reason, without checking them further.
-    pub fn tally_in_reach(&self, scorer: &Scorer<'_>, li: LearnerIdx) -> Tally {
+    /// counted once, under that reason, without checking them further. Only kinds `kinds`
+    /// admits are looked at.
+    pub fn tally_in_reach(&self, scorer: &Scorer<'_>, li: LearnerIdx, kinds: KindFilter) -> Tally {
         let pl = scorer.prepare(li);
         let mut tally = Tally::default();
         let area = SearchBox::around(&pl.learner.home, pl.learner.travel_limit_km);
@@ -393,7 +394,7 @@ impl PlacementIndex {
             if !pl.reaches(RegionIdx(r as u16)) {
                 continue;
             }
-            for kind in PlacementKind::ALL {
+            for kind in PlacementKind::ALL.into_iter().filter(|&k| kinds.admits(k)) {
                 if let Some(c) = pl.kind_blocked(kind) {
                     let n = self.sites.count_in_reach(&pl, r, kind, &cells);
                     tally.placements += n;

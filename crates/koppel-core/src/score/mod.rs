@@ -445,7 +445,9 @@ impl<'d> Scorer<'d> {
     #[inline]
     pub fn tally(&self, pl: &Prepared<'_>, p: &PlacementRow, tally: &mut Tally) {
         tally.placements += 1;
-        self.check(pl, p, tally, ScoreView::Full);
+        if self.check(pl, p, tally, ScoreView::Full).is_some() {
+            tally.feasible += 1;
+        }
     }
 
     /// Full evaluation of one pair: score and components when feasible, every failed constraint

@@ -67,6 +67,8 @@ impl Constraint {
 pub struct Tally {
     /// Placements looked at.
     pub placements: u32,
+    /// Of those, placements that fail no constraint.
+    pub feasible: u32,
     counts: [u32; 12],
 }
 

@@ -9,8 +9,7 @@ use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
 use crate::store::Role;
 use axum::extract::{Path, Query, State};
-use koppel_core::score::Constraint;
-use koppel_core::views::{match_rows, MatchRow};
+use koppel_core::views::{self, match_rows, MatchRow};
 use koppel_core::{Explanation, KindFilter, LearnerIdx, PlacementKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -28,11 +27,16 @@ pub struct MatchParams {
     pub kind: Option<PlacementKind>,
 }
 
-/// Why fewer than `k` placements fit: placements in reach failing each hard constraint.
+/// Why fewer than `k` placements fit: of the placements in reach (reachable regions, within
+/// the travel limit, of the kind asked for), how many are feasible and how many fail each hard
+/// constraint. The wire form of [`koppel_core::views::WhyNot`], the one definition the CLI
+/// shows too.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WhyNot {
     /// Placements in reachable regions within the travel limit.
     pub placements_in_reach: u32,
+    /// Of those, placements that fail no constraint.
+    pub feasible: u32,
     /// Constraint code → placements failing it (one placement can fail several).
     pub blocked_by: BTreeMap<String, u32>,
 }
@@ -105,23 +109,32 @@ async fn compute(
 ) -> Result<Matches, Problem> {
     let mut out = ranked(&snap, li, k, filter);
     if out.matches.len() < k {
-        let tally = tokio::task::spawn_blocking(move || why_not(&snap, li))
-            .await
-            .map_err(Problem::internal)?;
+        let tally = tokio::task::spawn_blocking(move || {
+            WhyNot::from(views::WhyNot::of(
+                &snap.placements,
+                snap.scorer(),
+                li,
+                filter,
+            ))
+        })
+        .await
+        .map_err(Problem::internal)?;
         out.why_not = Some(tally);
     }
     Ok(out)
 }
 
-fn why_not(snap: &Snapshot, li: LearnerIdx) -> WhyNot {
-    let t = snap.placements.tally_in_reach(snap.scorer(), li);
-    WhyNot {
-        placements_in_reach: t.placements,
-        blocked_by: Constraint::ALL
-            .into_iter()
-            .filter(|&c| t.get(c) > 0)
-            .map(|c| (c.as_str().to_owned(), t.get(c)))
-            .collect(),
+impl From<views::WhyNot> for WhyNot {
+    fn from(w: views::WhyNot) -> WhyNot {
+        WhyNot {
+            placements_in_reach: w.placements_in_reach,
+            feasible: w.feasible,
+            blocked_by: w
+                .blocked_by
+                .into_iter()
+                .map(|(c, n)| (c.to_owned(), n))
+                .collect(),
+        }
     }
 }
 

@@ -198,7 +198,7 @@ pub async fn learner(
         @if let Some(why) = &m.why_not {
             details {
                 summary { (l.t("Waarom niet meer plekken?", "Why not more placements?")) }
-                p { (why.placements_in_reach) " " (l.t("plekken binnen bereik; zoveel vallen af op:", "placements in reach; this many fail:")) }
+                p { (why.feasible) " " (l.t("van de", "of")) " " (why.placements_in_reach) " " (l.t("plekken binnen bereik zijn haalbaar; zoveel vallen af op:", "placements in reach are feasible; this many fail:")) }
                 ul { @for (c, n) in &why.blocked_by { li { (l.constraint_code(c)) ": " (n) } } }
             }
         }
