@@ -12,6 +12,7 @@ pub mod body;
 pub mod engine;
 pub mod error;
 pub mod gate;
+pub mod jobs;
 pub mod listener;
 pub mod middleware;
 pub mod routes;

@@ -58,6 +58,8 @@ pub struct AppState {
     pub tokens: Arc<crate::tokens::TokenCache>,
     /// Browser sessions of the web pages.
     pub sessions: Arc<crate::web::session::Sessions>,
+    /// Allocation jobs while they are queued or running.
+    pub jobs: Arc<crate::jobs::Jobs>,
 }
 
 impl AppState {
@@ -81,6 +83,7 @@ impl AppState {
             pseudonym_key: Arc::new(key),
             tokens: Arc::default(),
             sessions: Arc::default(),
+            jobs: Arc::default(),
         }
     }
 }

@@ -13,8 +13,9 @@ use crate::auth::Ctx;
 use crate::body::JsonBody;
 use crate::engine::Snapshot;
 use crate::error::{ApiResult, Problem};
+use crate::jobs::Progress;
 use crate::state::AppState;
-use crate::store::{AllocationRow, AssignmentRow, Role, Store, StoredAssignment};
+use crate::store::{AllocationRow, AssignmentRow, Role, StoredAssignment};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -24,10 +25,8 @@ use koppel_core::anonymise::{allocation_pseudonym, public_score};
 use koppel_core::{LearnerIdx, PlacementIdx, PolicyConfig, PolicySet, Scorer};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
-use tokio::sync::Semaphore;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 const ANALYST: &[Role] = &[Role::Analyst];
@@ -58,42 +57,17 @@ pub struct AllocationStatus {
     #[serde(flatten)]
     pub job: AllocationRow,
     /// Learners whose candidates are done, while running.
-    pub progress: Option<Progress>,
+    pub progress: Option<JobProgress>,
 }
 
 /// Progress of a running job.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-pub struct Progress {
+#[schema(as = Progress)]
+pub struct JobProgress {
     /// Learners done.
     pub done: u64,
     /// Learners in all.
     pub total: u64,
-}
-
-type Live = Mutex<HashMap<String, Arc<(AtomicU64, AtomicU64)>>>;
-
-fn live() -> &'static Live {
-    static LIVE: OnceLock<Live> = OnceLock::new();
-    LIVE.get_or_init(Default::default)
-}
-
-/// Jobs queued or running at once, service-wide; one more is refused with 429 and
-/// `Retry-After`, so that no caller can pile up work (and memory) without bound.
-pub const MAX_LIVE_JOBS: usize = 8;
-
-/// Jobs that compute at once; the others wait as `queued`. An allocation uses every core.
-const RUNNING_JOBS: usize = 1;
-
-static LIVE_SLOTS: Semaphore = Semaphore::const_new(MAX_LIVE_JOBS);
-static RUN_SLOTS: Semaphore = Semaphore::const_new(RUNNING_JOBS);
-
-/// A live slot taken with `forget` in [`start`], given back when its job ends, however it ends.
-struct LiveSlot;
-
-impl Drop for LiveSlot {
-    fn drop(&mut self) {
-        LIVE_SLOTS.add_permits(1);
-    }
 }
 
 /// Starts an allocation of the whole cohort as the engine holds it now.
@@ -130,13 +104,13 @@ pub async fn start(
         Some(text) => Some(parse_policy(text, &snap)?),
         None => None,
     };
-    let Ok(slot) = LIVE_SLOTS.try_acquire() else {
+    let Some(slot) = s.jobs.reserve() else {
         return Err(Problem {
             retry_after: Some(30),
             ..Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too-many-jobs",
-                format!("{MAX_LIVE_JOBS} allocations are queued or running; start this one when one of them has finished"),
+                format!("{} allocations are queued or running; start this one when one of them has finished", s.jobs.max_live()),
             )
         });
     };
@@ -167,12 +141,7 @@ pub async fn start(
         .create_allocation(&id, request, ctx.audit("create"), ctx.idem("", &body.raw))
         .await?;
     // A replayed request returns the first job, which is already running or done.
-    if r.body.get("id").and_then(|v| v.as_str()) == Some(id.as_str()) {
-        let progress = Arc::new((AtomicU64::new(0), AtomicU64::new(0)));
-        live()
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id.clone(), progress.clone());
+    if !r.replayed {
         let job = Job {
             id: id.clone(),
             mode: req.mode,
@@ -181,9 +150,10 @@ pub async fn start(
             provenance,
             key: s.pseudonym_key.clone(),
         };
-        // The slot is the job's until it has finished.
-        slot.forget();
-        tokio::spawn(run_job(s.store.clone(), snap, id, job, progress));
+        let store = s.store.clone();
+        s.jobs.spawn(store, id, slot, move |progress| {
+            allocate(&snap, job, progress)
+        });
     }
     Ok(written(r))
 }
@@ -210,50 +180,10 @@ struct Job {
     key: Arc<Vec<u8>>,
 }
 
-async fn run_job(
-    store: Arc<dyn Store>,
-    snap: Arc<Snapshot>,
-    id: String,
-    job: Job,
-    progress: Arc<(AtomicU64, AtomicU64)>,
-) {
-    let _slot = LiveSlot;
-    // Never closed, so acquiring cannot fail.
-    let running = RUN_SLOTS.acquire().await;
-    let _ = store
-        .finish_allocation(&id, "running", None, None, Vec::new())
-        .await;
-    let outcome = tokio::task::spawn_blocking(move || allocate(&snap, job, &progress)).await;
-    let result = match outcome {
-        Ok((summary, rows)) => {
-            store
-                .finish_allocation(&id, "done", Some(summary), None, rows)
-                .await
-        }
-        Err(e) => {
-            tracing::error!(job = %id, error = %e, "allocation failed");
-            store
-                .finish_allocation(
-                    &id,
-                    "failed",
-                    None,
-                    Some("the allocation failed; see the server log".into()),
-                    Vec::new(),
-                )
-                .await
-        }
-    };
-    if let Err(e) = result {
-        tracing::error!(job = %id, error = %e, "storing the allocation failed");
-    }
-    live().lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
-    drop(running);
-}
-
 fn allocate(
     snap: &Snapshot,
     job: Job,
-    progress: &(AtomicU64, AtomicU64),
+    progress: &Progress,
 ) -> (serde_json::Value, Vec<StoredAssignment>) {
     let Job {
         id,
@@ -267,10 +197,10 @@ fn allocate(
     let own = policies.map(|p| Scorer::new(data, p));
     let scorer = own.as_ref().unwrap_or_else(|| snap.scorer());
     progress
-        .1
+        .total
         .store(data.learners.len() as u64, Ordering::Relaxed);
     let cohort = Cohort::build(scorer, &snap.placements, k, &|done| {
-        progress.0.store(done as u64, Ordering::Relaxed)
+        progress.done.store(done as u64, Ordering::Relaxed)
     });
     let asg = cohort.allocate(mode, &mut |_, _| {});
     let mut summary = report::summarise(data, &cohort, &asg, mode);
@@ -324,14 +254,10 @@ pub async fn status(
     ctx.require(ANALYST)?;
     let mut job = s.store.allocation(&id).await?;
     job.summary = published(job.summary.take())?;
-    let progress = live()
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&id)
-        .map(|p| Progress {
-            done: p.0.load(Ordering::Relaxed),
-            total: p.1.load(Ordering::Relaxed),
-        });
+    let progress = s
+        .jobs
+        .progress(&id)
+        .map(|(done, total)| JobProgress { done, total });
     Ok(axum::Json(AllocationStatus { job, progress }))
 }
 

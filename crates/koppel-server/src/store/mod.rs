@@ -309,6 +309,29 @@ pub struct WriteResult {
     /// The change to report to the engine once committed (none for a replay).
     #[serde(skip)]
     pub change: Option<Change>,
+    /// Whether this is the stored first answer to a repeated idempotent request (nothing was
+    /// written this time).
+    #[serde(skip)]
+    pub replayed: bool,
+}
+
+/// What happens to an allocation job, in the order it can happen.
+#[derive(Clone, Debug)]
+pub enum JobUpdate {
+    /// It has started computing.
+    Running,
+    /// It finished: its published summary and assignments.
+    Done {
+        /// Published summary.
+        summary: serde_json::Value,
+        /// Assignments.
+        assignments: Vec<StoredAssignment>,
+    },
+    /// It failed, with a reason a caller may read.
+    Failed {
+        /// Reason.
+        error: String,
+    },
 }
 
 /// Everything the matching engine is built from, read in one transaction.
@@ -548,15 +571,8 @@ pub trait Store: Send + Sync + 'static {
         audit: Audit,
         idem: Option<Idem>,
     ) -> Result<WriteResult, StoreError>;
-    /// Updates a job's status (and, when done, its summary and assignments).
-    async fn finish_allocation(
-        &self,
-        id: &str,
-        status: &str,
-        summary: Option<serde_json::Value>,
-        error: Option<String>,
-        assignments: Vec<StoredAssignment>,
-    ) -> Result<(), StoreError>;
+    /// Records what happened to a job (running; done with its summary and assignments; failed).
+    async fn update_allocation(&self, id: &str, update: JobUpdate) -> Result<(), StoreError>;
     /// One job.
     async fn allocation(&self, id: &str) -> Result<AllocationRow, StoreError>;
     /// What has been decided for a learner (latest proposal, latest finished allocation).

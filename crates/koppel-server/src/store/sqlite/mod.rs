@@ -224,14 +224,20 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn finish_allocation(
+    async fn update_allocation(
         &self,
         id: &str,
-        status: &str,
-        summary: Option<serde_json::Value>,
-        error: Option<String>,
-        assignments: Vec<crate::store::StoredAssignment>,
+        update: crate::store::JobUpdate,
     ) -> Result<(), StoreError> {
+        use crate::store::JobUpdate;
+        let (status, summary, error, assignments) = match update {
+            JobUpdate::Running => ("running", None, None, Vec::new()),
+            JobUpdate::Done {
+                summary,
+                assignments,
+            } => ("done", Some(summary), None, assignments),
+            JobUpdate::Failed { error } => ("failed", None, Some(error), Vec::new()),
+        };
         self.writer
             .run(Op::FinishAllocation {
                 id: id.to_owned(),

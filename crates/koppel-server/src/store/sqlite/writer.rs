@@ -349,6 +349,7 @@ async fn apply(conn: &mut SqliteConnection, op: Op) -> Result<WriteResult, Store
                 etag: None,
                 location: Some(format!("/v1/allocations/{id}")),
                 change: None,
+                replayed: false,
             };
             remember(conn, audit.token_id, idem, None, &result).await?;
             Ok(result)
@@ -397,6 +398,7 @@ fn nothing() -> WriteResult {
         etag: None,
         location: None,
         change: None,
+        replayed: false,
     }
 }
 
@@ -461,7 +463,12 @@ async fn replay(
         None => Ok(None),
         Some((hash, _)) if hash != idem.request_hash => Err(StoreError::IdempotencyMismatch),
         Some((_, result)) => serde_json::from_str(&result)
-            .map(Some)
+            .map(|r: WriteResult| {
+                Some(WriteResult {
+                    replayed: true,
+                    ..r
+                })
+            })
             .map_err(|e| StoreError::Backend(format!("stored idempotent result: {e}"))),
     }
 }
@@ -539,6 +546,7 @@ async fn apply_write(
             }
             audit_row(conn, audit, kind.as_str(), &id).await?;
             Ok(WriteResult {
+                replayed: false,
                 status: 201,
                 etag: Some(etag(1)),
                 location: Some(location(kind, &id)),
@@ -582,6 +590,7 @@ async fn apply_write(
             .await?;
             audit_row(conn, audit, kind.as_str(), &id).await?;
             Ok(WriteResult {
+                replayed: false,
                 status: 200,
                 etag: Some(etag(version)),
                 location: None,
@@ -614,6 +623,7 @@ async fn apply_write(
             audit_row(conn, audit, kind.as_str(), &id).await?;
             Ok(WriteResult {
                 change: Some(Change::Delete { kind, id }),
+                replayed: false,
                 ..nothing()
             })
         }
@@ -639,6 +649,7 @@ async fn apply_write(
                 etag: None,
                 location: None,
                 change: Some(Change::Outlook(records)),
+                replayed: false,
             })
         }
         Write::Propose {
@@ -671,6 +682,7 @@ async fn apply_write(
                 etag: None,
                 location: None,
                 change: None,
+                replayed: false,
             })
         }
     }
@@ -698,6 +710,7 @@ async fn erase_derived(conn: &mut SqliteConnection, id: &str) -> Result<(), Stor
         etag: None,
         location: None,
         change: None,
+        replayed: false,
     };
     sqlx::query("UPDATE idempotency SET result = ? WHERE learner_id = ?")
         .bind(serde_json::to_string(&tombstone).map_err(|e| StoreError::Backend(e.to_string()))?)
